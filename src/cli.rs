@@ -1,0 +1,49 @@
+//! The command line: `build`, `check` (and `serve`), with the site arguments they share.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "communique",
+    version,
+    about = "Build a ministry's bilingual news site from Markdown"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render the site into the output folder.
+    Build(BuildArgs),
+    /// Check the site for errors without writing anything.
+    Check(SiteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The site's folder (where config.toml is).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where to write the site (default: output_dir of config.toml, under the root).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Publish under another address than base_url of config.toml.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Include releases marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Write into a non-empty folder that communique did not make.
+    #[arg(long)]
+    pub force: bool,
+}

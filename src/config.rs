@@ -1,0 +1,409 @@
+//! `config.toml`: read once, checked, and resolved into a `Config` the rest of the pipeline
+//! trusts (languages in switcher order, topics with a name per language, the time zone).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{SourceError, suggestion};
+use crate::toml_source::{Keys, TomlSource};
+
+pub const CONFIG_FILE: &str = "config.toml";
+
+const LANGUAGE_KEYS: Keys = Keys::Fixed(&[
+    ("name", Keys::Any),
+    ("title", Keys::Any),
+    ("date_format", Keys::Any),
+    ("strings", Keys::Any),
+]);
+const MARKDOWN_KEYS: Keys = Keys::Fixed(&[("unsafe_html", Keys::Any)]);
+const CONFIG_KEYS: Keys = Keys::Fixed(&[
+    ("base_url", Keys::Any),
+    ("default_language", Keys::Any),
+    ("timezone", Keys::Any),
+    ("per_page", Keys::Any),
+    ("output_dir", Keys::Any),
+    ("languages", Keys::Each(&LANGUAGE_KEYS)),
+    ("topics", Keys::Any),
+    ("markdown", MARKDOWN_KEYS),
+]);
+
+#[derive(Deserialize)]
+struct RawConfig {
+    base_url: Option<Spanned<String>>,
+    default_language: Option<Spanned<String>>,
+    timezone: Option<Spanned<String>>,
+    per_page: Option<Spanned<i64>>,
+    output_dir: Option<String>,
+    #[serde(default)]
+    languages: IndexMap<Spanned<String>, RawLanguage>,
+    #[serde(default)]
+    topics: IndexMap<Spanned<String>, Spanned<IndexMap<Spanned<String>, String>>>,
+    #[serde(default)]
+    markdown: RawMarkdown,
+}
+
+#[derive(Deserialize)]
+struct RawLanguage {
+    name: Option<String>,
+    title: Option<String>,
+    date_format: Option<String>,
+    #[serde(default)]
+    strings: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawMarkdown {
+    #[serde(default)]
+    unsafe_html: bool,
+}
+
+/// The checked site settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Absolute, always ending in `/`.
+    pub base_url: String,
+    pub default_language: usize,
+    pub timezone: TimeZone,
+    pub per_page: usize,
+    pub output_dir: PathBuf,
+    /// In the order of config.toml, which is the switcher's order.
+    pub languages: Vec<Language>,
+    /// In the order of config.toml.
+    pub topics: Vec<Topic>,
+    pub unsafe_html: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Language {
+    pub code: String,
+    /// The language's name in itself ("한국어").
+    pub name: String,
+    /// The site's title in this language.
+    pub title: String,
+    pub date_format: Option<String>,
+    /// UI strings that override or add to the theme's.
+    pub strings: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Topic {
+    pub key: String,
+    /// One name per language, in the order of `Config::languages`.
+    pub names: Vec<String>,
+}
+
+impl Config {
+    /// The path part of `base_url`: `/` or `/news/`. Site links start with it.
+    pub fn base_path(&self) -> &str {
+        let after_scheme = self.base_url.split_once("://").map_or("", |(_, rest)| rest);
+        after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+    }
+
+    /// `scheme://host` of `base_url`, without the path.
+    pub fn origin(&self) -> &str {
+        let path = self.base_path();
+        &self.base_url[..self.base_url.len() - path.len()]
+    }
+
+    pub fn language_index(&self, code: &str) -> Option<usize> {
+        self.languages.iter().position(|l| l.code == code)
+    }
+
+    pub fn topic_index(&self, key: &str) -> Option<usize> {
+        self.topics.iter().position(|t| t.key == key)
+    }
+
+    /// Replace `base_url` (from `--base-url`, or `serve`'s local address).
+    pub fn set_base_url(&mut self, url: &str) -> Result<(), String> {
+        self.base_url = normalize_base_url(url)?;
+        Ok(())
+    }
+}
+
+/// Read and check `config.toml` at the site root.
+pub fn load(root: &Path) -> Result<Config, Vec<SourceError>> {
+    let path = Path::new(CONFIG_FILE);
+    let text = std::fs::read_to_string(root.join(path)).map_err(|e| {
+        vec![SourceError::new(
+            path,
+            1,
+            1,
+            format!("cannot read the site's configuration: {e}"),
+        )]
+    })?;
+    parse(&text)
+}
+
+/// Check the text of `config.toml`.
+pub fn parse(text: &str) -> Result<Config, Vec<SourceError>> {
+    let source = TomlSource {
+        path: Path::new(CONFIG_FILE),
+        file_text: text,
+        range: 0..text.len(),
+    };
+    let raw: RawConfig = source.parse(&CONFIG_KEYS)?;
+    resolve(raw, &source)
+}
+
+fn resolve(raw: RawConfig, source: &TomlSource<'_>) -> Result<Config, Vec<SourceError>> {
+    let mut errors = Vec::new();
+    let top = 0..0;
+
+    let base_url = match &raw.base_url {
+        None => {
+            errors.push(source.error_at(
+                top.clone(),
+                "missing `base_url`, the site's absolute address",
+            ));
+            String::new()
+        }
+        Some(url) => normalize_base_url(url.get_ref()).unwrap_or_else(|message| {
+            errors.push(source.error_at(url.span(), message));
+            String::new()
+        }),
+    };
+
+    let mut languages = Vec::new();
+    for (code, language) in raw.languages {
+        if !valid_language_code(code.get_ref()) {
+            errors.push(source.error_at(
+                code.span(),
+                format!(
+                    "`{}` is not a language code like `ko`, `en` or `pt-br`",
+                    code.get_ref()
+                ),
+            ));
+        }
+        let name = language.name.unwrap_or_else(|| code.get_ref().clone());
+        let title = language.title.unwrap_or_default();
+        languages.push(Language {
+            code: code.into_inner(),
+            name,
+            title,
+            date_format: language.date_format,
+            strings: language.strings,
+        });
+    }
+    if languages.is_empty() {
+        errors.push(source.error_at(
+            top.clone(),
+            "no `[languages.<code>]` table: a site needs at least one language",
+        ));
+    }
+    let codes: Vec<&str> = languages.iter().map(|l| l.code.as_str()).collect();
+
+    let default_language = match &raw.default_language {
+        None => {
+            errors.push(source.error_at(top.clone(), "missing `default_language`"));
+            0
+        }
+        Some(code) => codes
+            .iter()
+            .position(|c| c == code.get_ref())
+            .unwrap_or_else(|| {
+                let hint = suggestion(code.get_ref(), codes.iter().copied());
+                errors.push(source.error_at(
+                    code.span(),
+                    format!(
+                        "default_language `{}` is not one of [languages]{hint}",
+                        code.get_ref()
+                    ),
+                ));
+                0
+            }),
+    };
+
+    let timezone = match &raw.timezone {
+        None => TimeZone::UTC,
+        Some(name) => TimeZone::get(name.get_ref()).unwrap_or_else(|_| {
+            errors.push(source.error_at(
+                name.span(),
+                format!(
+                    "unknown time zone `{}`: use an IANA name like `Asia/Seoul`",
+                    name.get_ref()
+                ),
+            ));
+            TimeZone::UTC
+        }),
+    };
+
+    let per_page = match &raw.per_page {
+        None => 20,
+        Some(n) if *n.get_ref() >= 1 => *n.get_ref() as usize,
+        Some(n) => {
+            errors.push(source.error_at(n.span(), "`per_page` must be 1 or more"));
+            20
+        }
+    };
+
+    let mut topics = Vec::new();
+    for (key, names) in raw.topics {
+        if !valid_topic_key(key.get_ref()) {
+            errors.push(source.error_at(
+                key.span(),
+                format!(
+                    "topic key `{}` may use only a-z, 0-9 and `-`",
+                    key.get_ref()
+                ),
+            ));
+        }
+        let span = names.span();
+        let names = names.into_inner();
+        for name_code in names.keys() {
+            if !codes.contains(&name_code.get_ref().as_str()) {
+                let hint = suggestion(name_code.get_ref(), codes.iter().copied());
+                errors.push(source.error_at(
+                    name_code.span(),
+                    format!("`{}` is not one of [languages]{hint}", name_code.get_ref()),
+                ));
+            }
+        }
+        let mut by_language = Vec::new();
+        for code in &codes {
+            match names.iter().find(|(c, _)| c.get_ref() == code) {
+                Some((_, name)) if !name.trim().is_empty() => by_language.push(name.clone()),
+                _ => {
+                    errors.push(source.error_at(
+                        span.clone(),
+                        format!("topic `{}` has no name in `{code}`", key.get_ref()),
+                    ));
+                    by_language.push(key.get_ref().clone());
+                }
+            }
+        }
+        topics.push(Topic {
+            key: key.into_inner(),
+            names: by_language,
+        });
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Config {
+        base_url,
+        default_language,
+        timezone,
+        per_page,
+        output_dir: PathBuf::from(raw.output_dir.unwrap_or_else(|| "public".into())),
+        languages,
+        topics,
+        unsafe_html: raw.markdown.unsafe_html,
+    })
+}
+
+/// Check an absolute http(s) URL and make it end in `/`.
+fn normalize_base_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!("base_url `{url}` must be an absolute http:// or https:// address")
+        })?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || rest.contains(['?', '#', ' ']) {
+        return Err(format!(
+            "base_url `{url}` must be an absolute address with a host, like https://www.mofa.example/"
+        ));
+    }
+    let mut url = url.to_string();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    Ok(url)
+}
+
+fn valid_language_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.split('-').all(|part| {
+            !part.is_empty()
+                && part.len() <= 8
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
+pub fn valid_topic_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+base_url = "https://org.github.io/news"
+default_language = "ko"
+timezone = "Asia/Seoul"
+[languages.ko]
+name = "한국어"
+title = "외교부"
+[languages.en]
+name = "English"
+title = "Ministry of Foreign Affairs"
+[topics.dprk]
+ko = "북한"
+en = "North Korea"
+"#;
+
+    #[test]
+    fn resolves_languages_in_order_and_base_path() {
+        let config = parse(MINIMAL).unwrap();
+        assert_eq!(config.base_url, "https://org.github.io/news/");
+        assert_eq!(config.base_path(), "/news/");
+        assert_eq!(config.origin(), "https://org.github.io");
+        let codes: Vec<_> = config.languages.iter().map(|l| l.code.as_str()).collect();
+        assert_eq!(codes, ["ko", "en"]);
+        assert_eq!(config.topics[0].names, ["북한", "North Korea"]);
+        assert_eq!(config.per_page, 20);
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_line() {
+        let text = MINIMAL
+            .replace(
+                "timezone = \"Asia/Seoul\"",
+                "timezone = \"Asia/Seol\"\nper_pag = 3",
+            )
+            .replace("en = \"North Korea\"", "");
+        let errors = parse(&text).unwrap_err();
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            ["config.toml:5:1: error: unknown key `per_pag` (did you mean `per_page`?)"]
+        );
+        let text = MINIMAL
+            .replace("timezone = \"Asia/Seoul\"", "timezone = \"Asia/Seol\"")
+            .replace("en = \"North Korea\"", "");
+        let shown: Vec<String> = parse(&text)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(
+            shown[0].starts_with("config.toml:4:12: error: unknown time zone"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].contains("topic `dprk` has no name in `en`"),
+            "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn base_url_must_be_absolute() {
+        let errors = parse(&MINIMAL.replace("https://org.github.io/news", "/news/")).unwrap_err();
+        assert!(errors[0].message.contains("absolute"));
+    }
+}

@@ -1,0 +1,302 @@
+//! The load stage: read everything the site is made of from disk (config, releases, section
+//! indexes, templates, static files) and check each file on its own. The only stage that reads.
+
+pub mod front_matter;
+pub mod release;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::{self, Config};
+use crate::error::{SiteErrors, SourceError};
+use crate::markdown::MarkdownOptions;
+pub use release::{Attachment, Location, Release, SectionIndex};
+
+pub const CONTENT_DIR: &str = "content";
+pub const TEMPLATES_DIR: &str = "templates";
+pub const STATIC_DIR: &str = "static";
+
+/// What `load` should do beyond reading the site as it is.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Replaces `base_url` of config.toml (`--base-url`, or the local address in `serve`).
+    pub base_url: Option<String>,
+    /// Keep releases marked `draft = true`.
+    pub drafts: bool,
+}
+
+/// A file of the site as read from disk, with its path relative to its folder (`/`-separated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Everything read from disk, each file checked on its own.
+#[derive(Debug)]
+pub struct LoadedSite {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Drafts already left out unless asked for.
+    pub releases: Vec<Release>,
+    pub section_indexes: Vec<SectionIndex>,
+    /// `templates/` of the site: name (relative path) and text.
+    pub templates: Vec<(String, String)>,
+    /// `static/` of the site.
+    pub static_files: Vec<SiteFile>,
+}
+
+/// Read the site at `root`. Problems in its files come back as `SiteErrors`, all at once.
+pub fn load(root: &Path, options: &LoadOptions) -> anyhow::Result<LoadedSite> {
+    let mut config = config::load(root).map_err(site_errors)?;
+    if let Some(url) = &options.base_url {
+        config
+            .set_base_url(url)
+            .map_err(|message| site_errors(vec![SourceError::new("--base-url", 1, 1, message)]))?;
+    }
+    let markdown = MarkdownOptions {
+        base_path: config.base_path().to_string(),
+        unsafe_html: config.unsafe_html,
+    };
+
+    let mut errors = Vec::new();
+    let files = content_files(root, &config, &mut errors)?;
+    let loaded: Vec<Result<Loaded, Vec<SourceError>>> = files
+        .into_par_iter()
+        .map(|file| load_file(root, file, &config, &markdown))
+        .collect();
+
+    let mut releases = Vec::new();
+    let mut section_indexes = Vec::new();
+    for result in loaded {
+        match result {
+            Ok(Loaded::Release(release)) if release.draft && !options.drafts => {}
+            Ok(Loaded::Release(release)) => releases.push(*release),
+            Ok(Loaded::Section(index)) => section_indexes.push(index),
+            Err(file_errors) => errors.extend(file_errors),
+        }
+    }
+    SiteErrors::check(errors)?;
+
+    Ok(LoadedSite {
+        root: root.to_path_buf(),
+        config,
+        releases,
+        section_indexes,
+        templates: read_templates(root)?,
+        static_files: read_tree(&root.join(STATIC_DIR))?,
+    })
+}
+
+fn site_errors(errors: Vec<SourceError>) -> anyhow::Error {
+    SiteErrors::check(errors)
+        .expect_err("called with errors")
+        .into()
+}
+
+enum Loaded {
+    Release(Box<Release>),
+    Section(SectionIndex),
+}
+
+struct ContentFile {
+    location: Location,
+    full_path: PathBuf,
+}
+
+/// Every `.md` file under `content/<lang>/`, with its place; misplaced files and bad names
+/// become errors.
+fn content_files(
+    root: &Path,
+    config: &Config,
+    errors: &mut Vec<SourceError>,
+) -> anyhow::Result<Vec<ContentFile>> {
+    let content = root.join(CONTENT_DIR);
+    let mut files = Vec::new();
+    if !content.is_dir() {
+        return Ok(files);
+    }
+    for entry in
+        std::fs::read_dir(&content).with_context(|| format!("cannot read {}", content.display()))?
+    {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let relative = Path::new(CONTENT_DIR).join(&name);
+        match config.language_index(&name) {
+            Some(lang) if entry.file_type()?.is_dir() => {
+                walk_language(root, lang, &relative, &mut files, errors)?;
+            }
+            _ => {
+                let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+                errors.push(SourceError::new(
+                    relative,
+                    1,
+                    1,
+                    format!(
+                        "content/ holds one folder per language of config.toml ({}); `{name}` is not one",
+                        codes.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn walk_language(
+    root: &Path,
+    lang: usize,
+    language_dir: &Path,
+    files: &mut Vec<ContentFile>,
+    errors: &mut Vec<SourceError>,
+) -> anyhow::Result<()> {
+    let walker = WalkDir::new(root.join(language_dir))
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.context("cannot read the content folder")?;
+        let full_path = entry.path().to_path_buf();
+        let relative = full_path
+            .strip_prefix(root)
+            .unwrap_or(&full_path)
+            .to_path_buf();
+        let Some(stem) = relative.file_name().and_then(|n| n.to_str()) else {
+            errors.push(SourceError::new(
+                &relative,
+                1,
+                1,
+                "file name is not valid UTF-8",
+            ));
+            continue;
+        };
+        let stem = stem.to_string();
+        if entry.file_type().is_dir() {
+            if !release::valid_name(&stem) {
+                errors.push(SourceError::new(
+                    &relative,
+                    1,
+                    1,
+                    format!(
+                        "folder name `{stem}` is not a URL segment (lowercase a-z, 0-9, `-`, `_`, `.`): rename it `{}`",
+                        release::propose_name(&stem)
+                    ),
+                ));
+            }
+            continue;
+        }
+        let Some(name) = stem.strip_suffix(".md") else {
+            continue; // Only Markdown is content; images and PDFs belong in static/.
+        };
+        let folders: Vec<String> = relative
+            .parent()
+            .and_then(|p| p.strip_prefix(language_dir).ok())
+            .map(|p| p.iter().map(|s| s.to_string_lossy().into_owned()).collect())
+            .unwrap_or_default();
+        if name != "_index" && !release::valid_name(name) {
+            errors.push(SourceError::new(
+                &relative,
+                1,
+                1,
+                format!(
+                    "file name `{stem}` is not a URL segment (lowercase a-z, 0-9, `-`, `_`, `.`): rename it `{}.md`",
+                    release::propose_name(name)
+                ),
+            ));
+            continue;
+        }
+        if folders.is_empty() {
+            errors.push(SourceError::new(
+                &relative,
+                1,
+                1,
+                "a release belongs in a section folder, like content/<lang>/press-releases/",
+            ));
+            continue;
+        }
+        files.push(ContentFile {
+            location: Location {
+                source: relative,
+                lang,
+                folders,
+                name: name.to_string(),
+            },
+            full_path,
+        });
+    }
+    Ok(())
+}
+
+fn load_file(
+    root: &Path,
+    file: ContentFile,
+    config: &Config,
+    markdown: &MarkdownOptions,
+) -> Result<Loaded, Vec<SourceError>> {
+    let path = file.location.source.clone();
+    let bytes = std::fs::read(&file.full_path)
+        .map_err(|e| vec![SourceError::new(&path, 1, 1, format!("cannot read: {e}"))])?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| vec![SourceError::new(&path, 1, 1, "the file is not UTF-8 text")])?;
+    debug_assert!(root.join(&path).exists());
+    if file.location.name == "_index" {
+        let Location { lang, folders, .. } = file.location;
+        release::parse_section_index(&path, lang, folders, &text, markdown).map(Loaded::Section)
+    } else {
+        release::parse_release(file.location, &text, config, markdown)
+            .map(|r| Loaded::Release(Box::new(r)))
+    }
+}
+
+/// The site's own templates, named by their path under `templates/`.
+fn read_templates(root: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    read_tree(&root.join(TEMPLATES_DIR))?
+        .into_iter()
+        .filter(|f| !f.path.ends_with(".toml"))
+        .map(|f| {
+            let text = String::from_utf8(f.bytes)
+                .map_err(|_| anyhow::anyhow!("templates/{} is not UTF-8 text", f.path))?;
+            Ok((f.path, text))
+        })
+        .collect()
+}
+
+/// Every file below `dir` (none if it does not exist), hidden ones left out.
+pub fn read_tree(dir: &Path) -> anyhow::Result<Vec<SiteFile>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut paths = Vec::new();
+    let walker = WalkDir::new(dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        if entry.file_type().is_file() {
+            paths.push(entry.into_path());
+        }
+    }
+    paths
+        .into_par_iter()
+        .map(|full| {
+            let bytes =
+                std::fs::read(&full).with_context(|| format!("cannot read {}", full.display()))?;
+            let relative = full.strip_prefix(dir).expect("walked below dir");
+            let path = relative
+                .iter()
+                .map(|s| s.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            Ok(SiteFile { path, bytes })
+        })
+        .collect()
+}

@@ -1,0 +1,145 @@
+//! Errors in a site's input, each tagged with the file, line and column it was found at.
+//!
+//! Bad input is the one failure the program branches on (exit 1, report every problem), so it
+//! gets its own type; everything else (I/O, bugs) travels as `anyhow::Error`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem in the site's input, at `path:line:column` (path relative to the site root,
+/// line and column counted from 1, the column in characters).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SourceError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl SourceError {
+    pub fn new(
+        path: impl Into<PathBuf>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        SourceError {
+            path: path.into(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    /// An error at a byte offset of `text`, the whole content of the file at `path`.
+    pub fn at_offset(path: &Path, text: &str, offset: usize, message: impl Into<String>) -> Self {
+        let (line, column) = line_column(text, offset);
+        SourceError::new(path, line, column, message)
+    }
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+/// Every problem found in one run over the site, sorted by place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteErrors(pub Vec<SourceError>);
+
+impl SiteErrors {
+    /// `Ok(())` when no error was collected, else all of them, sorted and without repeats.
+    pub fn check(mut errors: Vec<SourceError>) -> Result<(), SiteErrors> {
+        if errors.is_empty() {
+            return Ok(());
+        }
+        errors.sort();
+        errors.dedup();
+        Err(SiteErrors(errors))
+    }
+}
+
+impl fmt::Display for SiteErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SiteErrors {}
+
+/// 1-based line and column (in characters) of a byte offset in `text`.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+/// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+/// " (did you mean `x`?)" or nothing.
+pub fn suggestion<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    did_you_mean(word, candidates)
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters_from_one() {
+        let text = "ab\n가나다x\n";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 3), (2, 1));
+        // "가나다" is 9 bytes; x is the fourth character of line 2.
+        assert_eq!(line_column(text, 12), (2, 4));
+        assert_eq!(line_column(text, 999), (3, 1));
+    }
+
+    #[test]
+    fn suggests_close_keys_only() {
+        assert_eq!(did_you_mean("titel", ["title", "date"]), Some("title"));
+        assert_eq!(did_you_mean("zzz", ["title", "date"]), None);
+    }
+
+    #[test]
+    fn errors_are_sorted_and_deduplicated() {
+        let a = SourceError::new("b.md", 1, 1, "x");
+        let b = SourceError::new("a.md", 2, 1, "y");
+        let err = SiteErrors::check(vec![a.clone(), b.clone(), a.clone()]).unwrap_err();
+        assert_eq!(err.0, vec![b, a]);
+        assert_eq!(err.to_string().lines().count(), 2);
+    }
+}

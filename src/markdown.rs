@@ -1,0 +1,305 @@
+//! Markdown to HTML, once per release: heading ids, root-relative links moved under the site's
+//! base path, raw HTML sanitized, the first paragraph kept as a plain-text summary, and every
+//! link collected (with its byte offset) for `check`.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+/// How to render: fixed for a whole site.
+#[derive(Debug, Clone)]
+pub struct MarkdownOptions {
+    /// The path part of base_url (`/` or `/news/`): root-relative links are moved under it.
+    pub base_path: String,
+    /// Keep raw HTML as written instead of sanitizing it.
+    pub unsafe_html: bool,
+}
+
+/// A link in the Markdown, as it will appear in the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub url: String,
+    /// Byte offset of the link in the Markdown text.
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    /// The text of the first paragraph, whitespace folded.
+    pub first_paragraph: String,
+    pub links: Vec<Link>,
+    /// The ids given to headings, for `#anchor` checks.
+    pub heading_ids: Vec<String>,
+}
+
+const SUMMARY_MAX_CHARS: usize = 300;
+
+pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_HEADING_ATTRIBUTES,
+    );
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut rendered = Rendered::default();
+    let mut has_raw_html = false;
+    let mut used_ids = HashSet::new();
+    let mut heading_start: Option<usize> = None;
+    let mut paragraph: Option<String> = None;
+    let mut first_paragraph_done = false;
+
+    for (event, range) in parser.into_offset_iter() {
+        let event = match event {
+            Event::Start(Tag::Heading { .. }) => {
+                heading_start = Some(events.len());
+                event
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(start) = heading_start.take() {
+                    name_heading(&mut events, start, &mut used_ids, &mut rendered.heading_ids);
+                }
+                event
+            }
+            Event::Start(Tag::Paragraph) if !first_paragraph_done => {
+                paragraph = Some(String::new());
+                event
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(text) = paragraph.take() {
+                    rendered.first_paragraph = fold_whitespace(&text, SUMMARY_MAX_CHARS);
+                    first_paragraph_done = !rendered.first_paragraph.is_empty();
+                }
+                event
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = under_base_path(dest_url, &options.base_path);
+                rendered.links.push(Link {
+                    url: dest_url.to_string(),
+                    offset: range.start,
+                });
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: under_base_path(dest_url, &options.base_path),
+                title,
+                id,
+            }),
+            Event::Html(_) | Event::InlineHtml(_) => {
+                has_raw_html = true;
+                event
+            }
+            Event::Text(ref text) | Event::Code(ref text) => {
+                if let Some(paragraph) = paragraph.as_mut() {
+                    paragraph.push_str(text);
+                }
+                event
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(paragraph) = paragraph.as_mut() {
+                    paragraph.push(' ');
+                }
+                event
+            }
+            other => other,
+        };
+        events.push(event);
+    }
+
+    let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut html_out, events.into_iter());
+    // Sanitizing parses the whole page again, so only pages that hold raw HTML pay for it.
+    rendered.html = if has_raw_html && !options.unsafe_html {
+        sanitize(&html_out)
+    } else {
+        html_out
+    };
+    rendered
+}
+
+/// Give the heading that starts at `events[start]` an id from its text, unless it has one.
+fn name_heading(
+    events: &mut [Event<'_>],
+    start: usize,
+    used: &mut HashSet<String>,
+    ids: &mut Vec<String>,
+) {
+    let text: String = events[start + 1..]
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
+        let wanted = match id {
+            Some(given) => given.to_string(),
+            None => slugify(&text),
+        };
+        let mut unique = wanted.clone();
+        let mut n = 1;
+        while !used.insert(unique.clone()) {
+            unique = format!("{wanted}-{n}");
+            n += 1;
+        }
+        *id = Some(CowStr::from(unique.clone()));
+        ids.push(unique);
+    }
+}
+
+/// A heading id: letters and digits of any script kept (Korean headings keep their Hangul),
+/// spaces turned into `-`, everything else dropped.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if (c.is_whitespace() || c == '-' || c == '_')
+            && !slug.ends_with('-')
+            && !slug.is_empty()
+        {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() {
+        "section".to_string()
+    } else {
+        slug
+    }
+}
+
+/// `/en/x/` becomes `/news/en/x/` under base path `/news/`; other links are left alone.
+fn under_base_path<'a>(url: CowStr<'a>, base_path: &str) -> CowStr<'a> {
+    if base_path == "/"
+        || !url.starts_with('/')
+        || url.starts_with("//")
+        || url.starts_with(base_path)
+    {
+        return url;
+    }
+    CowStr::from(format!("{}{}", base_path.trim_end_matches('/'), url))
+}
+
+fn fold_whitespace(text: &str, max_chars: usize) -> String {
+    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() <= max_chars {
+        return folded;
+    }
+    let cut: String = folded.chars().take(max_chars).collect();
+    let cut = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
+    format!("{cut}…")
+}
+
+/// Raw HTML down to a safe allowlist, keeping what pulldown-cmark itself writes (heading ids,
+/// footnote classes, table alignment).
+fn sanitize(html: &str) -> String {
+    ammonia::Builder::default()
+        .add_generic_attributes(["id", "class"])
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .attribute_filter(|_, attribute, value| {
+            if attribute != "style" {
+                return Some(value.into());
+            }
+            matches!(
+                value,
+                "text-align: left" | "text-align: center" | "text-align: right"
+            )
+            .then(|| value.into())
+        })
+        .clean(html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(base_path: &str, unsafe_html: bool) -> MarkdownOptions {
+        MarkdownOptions {
+            base_path: base_path.into(),
+            unsafe_html,
+        }
+    }
+
+    #[test]
+    fn numbered_paragraphs_with_sub_points_are_nested_lists() {
+        let out = render(
+            "1. First\n\n   - point\n\n2. Second\n",
+            &options("/", false),
+        );
+        assert!(out.html.contains("<ol>"), "{}", out.html);
+        assert!(out.html.contains("<ul>"), "{}", out.html);
+        assert_eq!(out.first_paragraph, "First");
+    }
+
+    #[test]
+    fn tables_footnotes_strikethrough() {
+        let out = render(
+            "| a | b |\n|---|:-:|\n| 1 | 2 |\n\n~~old~~ new[^1]\n\n[^1]: note\n",
+            &options("/", false),
+        );
+        assert!(out.html.contains("<table>"));
+        assert!(out.html.contains("<del>old</del>"));
+        assert!(out.html.contains("footnote-reference"));
+    }
+
+    #[test]
+    fn headings_get_unique_ids_in_any_script() {
+        let out = render(
+            "## 주요 내용\n\n## 주요 내용\n\n## Next Steps {#next}\n",
+            &options("/", false),
+        );
+        assert_eq!(out.heading_ids, ["주요-내용", "주요-내용-1", "next"]);
+        assert!(out.html.contains(r#"<h2 id="주요-내용">"#), "{}", out.html);
+    }
+
+    #[test]
+    fn raw_html_is_sanitized_unless_allowed() {
+        let md = "Hi <script>alert(1)</script><b onclick=\"x()\">bold</b>\n";
+        let safe = render(md, &options("/", false));
+        assert!(!safe.html.contains("<script"));
+        assert!(!safe.html.contains("onclick"));
+        assert!(safe.html.contains("<b>bold</b>"));
+        let raw = render(md, &options("/", true));
+        assert!(raw.html.contains("<script>"));
+    }
+
+    #[test]
+    fn root_relative_links_move_under_the_base_path() {
+        let out = render(
+            "[a](/en/x/) [b](https://e.org/) [c](#top) [d](//cdn/x)",
+            &options("/news/", false),
+        );
+        let urls: Vec<_> = out.links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(urls, ["/news/en/x/", "https://e.org/", "#top", "//cdn/x"]);
+        assert!(out.html.contains(r#"href="/news/en/x/""#));
+    }
+
+    #[test]
+    fn long_first_paragraphs_are_cut_at_a_word() {
+        let long = "word ".repeat(100);
+        let out = render(&long, &options("/", false));
+        assert!(out.first_paragraph.chars().count() <= SUMMARY_MAX_CHARS + 1);
+        assert!(out.first_paragraph.ends_with("word…"));
+    }
+}

@@ -1,0 +1,606 @@
+//! What each template sees: a small context per page, assembled from values built once per
+//! site (per language: strings, menu; per release: its list entry), so no page copies the site.
+//! Tera values share their arrays and maps, so reusing a built value costs a reference count.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Value};
+
+use super::i18n::{self, DateView, Strings};
+use super::pages::{Page, PageSlice};
+use super::urls::Urls;
+use crate::model::{ReleaseId, Site};
+
+/// Values built once per site and shared by every page.
+pub struct Shared<'a> {
+    pub site: &'a Site,
+    pub urls: Urls<'a>,
+    pub strings: Vec<Strings>,
+    date_formats: Vec<String>,
+    /// Per language: `lang`, `t` and `menu`.
+    language_values: Vec<LanguageValues>,
+    site_value: Value,
+    /// Per release: its entry in lists (`items`, `related`, `newer`...).
+    pub summaries: Vec<Value>,
+    static_sizes: HashMap<&'a str, usize>,
+}
+
+struct LanguageValues {
+    lang: Value,
+    strings: Value,
+    menu: Value,
+}
+
+#[derive(Serialize)]
+struct LinkView {
+    title: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct TopicView {
+    key: String,
+    name: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct SummaryView<'a> {
+    title: &'a str,
+    url: String,
+    permalink: String,
+    lang: &'a str,
+    date: DateView,
+    updated: Option<DateView>,
+    summary: &'a str,
+    place: Option<&'a str>,
+    number: Option<&'a str>,
+    draft: bool,
+    section: LinkView,
+    topics: Vec<TopicView>,
+}
+
+#[derive(Serialize)]
+struct AttachmentView<'a> {
+    title: &'a str,
+    url: String,
+    /// The file type from its extension: `PDF`.
+    kind: String,
+    /// The size in bytes, when the file is in static/.
+    size: Option<usize>,
+    /// The size for people: `1.2 MB`.
+    size_display: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SwitcherEntry {
+    code: String,
+    name: String,
+    url: String,
+    current: bool,
+    /// False when the page has no version in that language and `url` goes elsewhere.
+    available: bool,
+    /// In that language: why the link goes elsewhere.
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Alternate {
+    hreflang: String,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct PaginationView {
+    current: usize,
+    total: usize,
+    items_total: usize,
+    previous: Option<String>,
+    next: Option<String>,
+    /// A window of page links around the current one, plus the first and the last.
+    pages: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+impl<'a> Shared<'a> {
+    pub fn new(site: &'a Site) -> Self {
+        let urls = Urls::new(site);
+        let config = &site.config;
+        let strings = i18n::strings_for(&config.languages);
+        let date_formats: Vec<String> = config.languages.iter().map(i18n::date_format).collect();
+        let language_values = config
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(lang, language)| {
+                let menu: Vec<LinkView> = site.menu[lang]
+                    .iter()
+                    .map(|&s| LinkView {
+                        title: site.sections[s].title.clone(),
+                        url: urls.link(&urls.section(s, 1)),
+                    })
+                    .collect();
+                LanguageValues {
+                    lang: Value::from_serializable(&plain::Lang {
+                        code: &language.code,
+                        name: &language.name,
+                        title: &language.title,
+                        home: urls.link(&urls.home(lang)),
+                    }),
+                    strings: Value::from_serializable(&strings[lang]),
+                    menu: Value::from_serializable(&menu),
+                }
+            })
+            .collect();
+        let site_value = Value::from_serializable(&plain::SiteView {
+            base_url: &config.base_url,
+            base_path: config.base_path(),
+            default_language: &config.languages[config.default_language].code,
+            languages: config
+                .languages
+                .iter()
+                .enumerate()
+                .map(|(lang, l)| plain::Lang {
+                    code: &l.code,
+                    name: &l.name,
+                    title: &l.title,
+                    home: urls.link(&urls.home(lang)),
+                })
+                .collect(),
+        });
+        let mut shared = Shared {
+            site,
+            urls,
+            strings,
+            date_formats,
+            language_values,
+            site_value,
+            summaries: Vec::new(),
+            static_sizes: site
+                .static_files
+                .iter()
+                .map(|f| (f.path.as_str(), f.bytes.len()))
+                .collect(),
+        };
+        shared.summaries = (0..site.releases.len())
+            .into_par_iter()
+            .map(|id| Value::from_serializable(&shared.summary(id)))
+            .collect();
+        shared
+    }
+
+    fn date(&self, date: &jiff::ZonedDateTime, lang: usize) -> DateView {
+        i18n::date_view(date, &self.date_formats[lang])
+    }
+
+    fn topic_view(&self, lang: usize, topic: usize) -> TopicView {
+        TopicView {
+            key: self.site.config.topics[topic].key.clone(),
+            name: self.site.config.topics[topic].names[lang].clone(),
+            url: self.urls.link(&self.urls.topic(lang, topic, 1)),
+            count: self.site.by_topic[lang][topic].len(),
+        }
+    }
+
+    fn summary(&self, id: ReleaseId) -> SummaryView<'_> {
+        let release = &self.site.releases[id];
+        let lang = release.location.lang;
+        let section = self.site.release_section[id];
+        let path = self.urls.release(id);
+        SummaryView {
+            title: &release.title,
+            url: self.urls.link(&path),
+            permalink: self.urls.permalink(&path),
+            lang: &self.site.config.languages[lang].code,
+            date: self.date(&release.date, lang),
+            updated: release.updated.as_ref().map(|d| self.date(d, lang)),
+            summary: &release.summary,
+            place: release.place.as_deref(),
+            number: release.number.as_deref(),
+            draft: release.draft,
+            section: LinkView {
+                title: self.site.sections[section].title.clone(),
+                url: self.urls.link(&self.urls.section(section, 1)),
+            },
+            topics: release
+                .topics
+                .iter()
+                .map(|&t| self.topic_view(lang, t))
+                .collect(),
+        }
+    }
+
+    /// The context of one page.
+    pub fn context(&self, page: Page) -> Context {
+        let site = self.site;
+        let lang = page.lang(site);
+        let path = page.path(&self.urls);
+        let values = &self.language_values[lang];
+        let mut context = Context::new();
+        context.insert_value("site", self.site_value.clone());
+        context.insert_value("lang", values.lang.clone());
+        context.insert_value("t", values.strings.clone());
+        context.insert_value("menu", values.menu.clone());
+
+        let (title, description) = self.page_title(page, lang);
+        let (switcher, alternates) = self.translations_of(page);
+        context.insert_value(
+            "page",
+            map([
+                ("kind", kind(page).into()),
+                ("title", title.into()),
+                ("description", description.into()),
+                ("url", self.urls.link(&path).into()),
+                ("permalink", self.urls.permalink(&path).into()),
+                ("switcher", Value::from_serializable(&switcher)),
+                ("alternates", Value::from_serializable(&alternates)),
+            ]),
+        );
+        context.insert_value(
+            "breadcrumbs",
+            Value::from_serializable(&self.breadcrumbs(page, lang)),
+        );
+
+        match page {
+            Page::Root | Page::NotFound => {
+                let languages: Vec<Value> = (0..site.config.languages.len())
+                    .map(|l| {
+                        map([
+                            ("lang", self.language_values[l].lang.clone()),
+                            ("t", self.language_values[l].strings.clone()),
+                        ])
+                    })
+                    .collect();
+                context.insert_value("languages", languages.into());
+            }
+            Page::Home(lang) => {
+                let latest = &site.by_language[lang]
+                    [..site.by_language[lang].len().min(site.config.per_page)];
+                context.insert_value("items", self.items(latest));
+                let sections: Vec<SectionCount> = site.menu[lang]
+                    .iter()
+                    .map(|&s| SectionCount {
+                        title: site.sections[s].title.clone(),
+                        url: self.urls.link(&self.urls.section(s, 1)),
+                        count: site.sections[s].releases.len(),
+                    })
+                    .collect();
+                context.insert_value("sections", Value::from_serializable(&sections));
+                context.insert_value("topics", self.topic_list(lang));
+            }
+            Page::TopicIndex(lang) => context.insert_value("topics", self.topic_list(lang)),
+            Page::Topic {
+                lang,
+                topic,
+                number,
+            } => {
+                context.insert_value(
+                    "topic",
+                    Value::from_serializable(&self.topic_view(lang, topic)),
+                );
+                let list = &site.by_topic[lang][topic];
+                self.insert_list(&mut context, list, number, |n| {
+                    self.urls.topic(lang, topic, n)
+                });
+            }
+            Page::Section(id, number) => {
+                let section = &site.sections[id];
+                context.insert_value(
+                    "section",
+                    map([
+                        ("title", section.title.as_str().into()),
+                        ("path", section.path.as_str().into()),
+                        ("url", self.urls.link(&self.urls.section(id, 1)).into()),
+                        ("intro", Value::safe_string(&section.intro_html)),
+                        ("extra", Value::from_serializable(&section.extra)),
+                    ]),
+                );
+                self.insert_list(&mut context, &section.releases, number, |n| {
+                    self.urls.section(id, n)
+                });
+            }
+            Page::Release(id) => self.insert_release(&mut context, id),
+        }
+        context
+    }
+
+    fn insert_release(&self, context: &mut Context, id: ReleaseId) {
+        let release = &self.site.releases[id];
+        context.insert_value("release", self.summaries[id].clone());
+        context.insert_value("body", Value::safe_string(&release.body.html));
+        context.insert_value("extra", Value::from_serializable(&release.extra));
+        let attachments: Vec<AttachmentView<'_>> = release
+            .attachments
+            .iter()
+            .map(|a| {
+                let size = self
+                    .static_sizes
+                    .get(a.file.trim_start_matches('/'))
+                    .copied();
+                AttachmentView {
+                    title: &a.title,
+                    url: self.urls.link(a.file.trim_start_matches('/')),
+                    kind: a
+                        .file
+                        .rsplit_once('.')
+                        .map(|(_, ext)| ext.to_uppercase())
+                        .unwrap_or_default(),
+                    size,
+                    size_display: size.map(human_size),
+                }
+            })
+            .collect();
+        context.insert_value("attachments", Value::from_serializable(&attachments));
+        let (newer, older) = self.site.neighbours(id);
+        context.insert_value("newer", newer.map(|n| self.summaries[n].clone()).into());
+        context.insert_value("older", older.map(|n| self.summaries[n].clone()).into());
+        context.insert_value("related", self.items(&self.site.related(id, 4)));
+    }
+
+    fn insert_list(
+        &self,
+        context: &mut Context,
+        list: &[ReleaseId],
+        number: usize,
+        path_of: impl Fn(usize) -> String,
+    ) {
+        let slice = PageSlice::new(number, list.len(), self.site.config.per_page);
+        context.insert_value("items", self.items(&list[slice.start..slice.end]));
+        let link = |n: usize| self.urls.link(&path_of(n));
+        let mut shown: Vec<usize> =
+            (number.saturating_sub(2).max(1)..=(number + 2).min(slice.total)).collect();
+        if !shown.contains(&1) {
+            shown.insert(0, 1);
+        }
+        if !shown.contains(&slice.total) {
+            shown.push(slice.total);
+        }
+        let pagination = PaginationView {
+            current: number,
+            total: slice.total,
+            items_total: list.len(),
+            previous: (number > 1).then(|| link(number - 1)),
+            next: (number < slice.total).then(|| link(number + 1)),
+            pages: shown
+                .into_iter()
+                .map(|n| PageLink {
+                    number: n,
+                    url: link(n),
+                    current: n == number,
+                })
+                .collect(),
+        };
+        context.insert_value("pagination", Value::from_serializable(&pagination));
+    }
+
+    fn items(&self, ids: &[ReleaseId]) -> Value {
+        ids.iter()
+            .map(|&id| self.summaries[id].clone())
+            .collect::<Vec<_>>()
+            .into()
+    }
+
+    fn topic_list(&self, lang: usize) -> Value {
+        let topics: Vec<TopicView> = (0..self.site.config.topics.len())
+            .map(|t| self.topic_view(lang, t))
+            .collect();
+        Value::from_serializable(&topics)
+    }
+
+    /// The page's own title (without the site's) and its description for meta tags.
+    fn page_title(&self, page: Page, lang: usize) -> (String, String) {
+        let site = self.site;
+        let t = &self.strings[lang];
+        let language = &site.config.languages[lang];
+        let numbered = |title: String, number: usize| {
+            if number > 1 {
+                format!(
+                    "{title} ({})",
+                    t["page_n"].replace("{n}", &number.to_string())
+                )
+            } else {
+                title
+            }
+        };
+        match page {
+            Page::Root => (language.title.clone(), language.title.clone()),
+            Page::NotFound => (t["not_found_title"].clone(), t["not_found_text"].clone()),
+            Page::Home(_) => (language.title.clone(), t["latest"].clone()),
+            Page::Release(id) => (
+                site.releases[id].title.clone(),
+                site.releases[id].summary.clone(),
+            ),
+            Page::Section(id, number) => {
+                let title = site.sections[id].title.clone();
+                (numbered(title.clone(), number), title)
+            }
+            Page::TopicIndex(_) => (t["topics"].clone(), t["topic_index_intro"].clone()),
+            Page::Topic { topic, number, .. } => {
+                let name = site.config.topics[topic].names[lang].clone();
+                (numbered(name.clone(), number), name)
+            }
+        }
+    }
+
+    /// The language switcher and the hreflang alternates (with x-default) of a page.
+    fn translations_of(&self, page: Page) -> (Vec<SwitcherEntry>, Vec<Alternate>) {
+        let site = self.site;
+        let current = page.lang(site);
+        let multilingual = matches!(page, Page::Root | Page::NotFound);
+        let mut switcher = Vec::new();
+        let mut alternates = Vec::new();
+        for (lang, language) in site.config.languages.iter().enumerate() {
+            let counterpart = page.counterpart(site, lang);
+            let target = match counterpart {
+                Ok(p) | Err(p) => p,
+            };
+            let path = if lang == current && !multilingual {
+                page.path(&self.urls)
+            } else {
+                target.path(&self.urls)
+            };
+            let available = counterpart.is_ok();
+            if available && !multilingual {
+                alternates.push(Alternate {
+                    hreflang: language.code.clone(),
+                    href: self.urls.permalink(&path),
+                });
+            }
+            let note = (!available).then(|| {
+                let section_title = match target {
+                    Page::Section(s, _) => site.sections[s].title.clone(),
+                    _ => language.title.clone(),
+                };
+                format!(
+                    "{} · {}",
+                    self.strings[lang]["no_translation"],
+                    self.strings[lang]["no_translation_link"].replace("{section}", &section_title)
+                )
+            });
+            switcher.push(SwitcherEntry {
+                code: language.code.clone(),
+                name: language.name.clone(),
+                url: self.urls.link(&path),
+                current: lang == current && !multilingual,
+                available,
+                note,
+            });
+        }
+        if multilingual {
+            for (lang, language) in site.config.languages.iter().enumerate() {
+                alternates.push(Alternate {
+                    hreflang: language.code.clone(),
+                    href: self.urls.permalink(&self.urls.home(lang)),
+                });
+            }
+        }
+        let default = match (
+            multilingual,
+            page.counterpart(site, site.config.default_language),
+        ) {
+            (true, _) => String::new(),
+            (false, Ok(p)) => p.path(&self.urls),
+            (false, Err(_)) => page.path(&self.urls),
+        };
+        alternates.push(Alternate {
+            hreflang: "x-default".into(),
+            href: self.urls.permalink(&default),
+        });
+        (switcher, alternates)
+    }
+
+    fn breadcrumbs(&self, page: Page, lang: usize) -> Vec<LinkView> {
+        let site = self.site;
+        let home = LinkView {
+            title: self.strings[lang]["home"].clone(),
+            url: self.urls.link(&self.urls.home(lang)),
+        };
+        let sections_above = |section: usize| -> Vec<LinkView> {
+            let path = &site.sections[section].path;
+            let parts: Vec<&str> = path.split('/').collect();
+            (1..=parts.len())
+                .filter_map(|depth| site.section(lang, &parts[..depth].join("/")))
+                .map(|s| LinkView {
+                    title: site.sections[s].title.clone(),
+                    url: self.urls.link(&self.urls.section(s, 1)),
+                })
+                .collect()
+        };
+        let topics = || LinkView {
+            title: self.strings[lang]["topics"].clone(),
+            url: self.urls.link(&self.urls.topic_index(lang)),
+        };
+        let mut crumbs = vec![home];
+        match page {
+            Page::Root | Page::NotFound | Page::Home(_) => return Vec::new(),
+            Page::Release(id) => crumbs.extend(sections_above(site.release_section[id])),
+            Page::Section(id, _) => {
+                let mut above = sections_above(id);
+                above.pop();
+                crumbs.extend(above);
+            }
+            Page::TopicIndex(_) => {}
+            Page::Topic { .. } => crumbs.push(topics()),
+        }
+        crumbs
+    }
+}
+
+#[derive(Serialize)]
+struct SectionCount {
+    title: String,
+    url: String,
+    count: usize,
+}
+
+fn kind(page: Page) -> &'static str {
+    match page {
+        Page::Root => "root",
+        Page::NotFound => "not_found",
+        Page::Home(_) => "home",
+        Page::Release(_) => "release",
+        Page::Section(..) => "section",
+        Page::TopicIndex(_) => "topics",
+        Page::Topic { .. } => "topic",
+    }
+}
+
+fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
+    let map: tera::Map = entries.into_iter().map(|(k, v)| (k.into(), v)).collect();
+    map.into()
+}
+
+/// `1.2 MB`, `340 KB`, `12 bytes`.
+pub fn human_size(bytes: usize) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b >= KB * KB {
+        format!("{:.1} MB", b / (KB * KB))
+    } else if b >= KB {
+        format!("{:.0} KB", (b / KB).max(1.0))
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Plain views of a language and the site, shared by the structures above.
+mod plain {
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    pub struct Lang<'a> {
+        pub code: &'a str,
+        pub name: &'a str,
+        pub title: &'a str,
+        pub home: String,
+    }
+
+    #[derive(Serialize)]
+    pub struct SiteView<'a> {
+        pub base_url: &'a str,
+        pub base_path: &'a str,
+        pub default_language: &'a str,
+        pub languages: Vec<Lang<'a>>,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_for_people() {
+        assert_eq!(human_size(12), "12 bytes");
+        assert_eq!(human_size(3 * 1024), "3 KB");
+        assert_eq!(human_size(1_300_000), "1.2 MB");
+    }
+}

@@ -1,0 +1,32 @@
+//! The built-in theme, embedded in the binary: templates, UI strings and static assets, so a
+//! site with no `templates/` or `static/` folder still builds. The files live in the
+//! repository's own `templates/` and `static/`, which is how the ministry's site uses them.
+
+macro_rules! embedded {
+    ($kind:literal, $read:ident, $($name:literal),* $(,)?) => {
+        &[$(($name, $read!(concat!("../", $kind, "/", $name)))),*]
+    };
+}
+
+/// Templates by name, as a site would name them in its own `templates/`.
+pub const TEMPLATES: &[(&str, &str)] = embedded!(
+    "templates",
+    include_str,
+    "base.html",
+    "root.html",
+    "404.html",
+    "home.html",
+    "release.html",
+    "section.html",
+    "topic.html",
+    "topics.html",
+    "partials/release_list.html",
+    "partials/pagination.html",
+);
+
+/// Static assets of the theme, at their path under `static/` (and so under the output root).
+/// A site's own file at the same path replaces one.
+pub const STATIC: &[(&str, &[u8])] = embedded!("static", include_bytes, "theme/communique.css");
+
+/// The theme's UI strings for Korean and English; config.toml may override any of them.
+pub const STRINGS: &str = include_str!("../templates/strings.toml");
