@@ -1,0 +1,169 @@
+//! The fixture harness: copy a fixture site from `tests/fixtures/` into a temporary folder,
+//! change files, run the `communique` binary on it, and check what it wrote or said.
+//! Each check returns `&Self`, so a test reads as a story:
+//! `SiteTest::fixture("basic").build().ok().file_contains("ko/index.html", "외교부")`.
+#![allow(dead_code)]
+
+pub mod browser;
+pub mod http;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct SiteTest {
+    dir: tempfile::TempDir,
+}
+
+/// What one run of the binary did.
+pub struct Run<'a> {
+    pub site: &'a SiteTest,
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+impl SiteTest {
+    /// A copy of `tests/fixtures/<name>` in a fresh temporary folder.
+    pub fn fixture(name: &str) -> SiteTest {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        copy_dir(&fixtures().join(name), dir.path());
+        SiteTest { dir }
+    }
+
+    /// The repository's own site (content/, templates/, static/, config.toml).
+    pub fn shipped_site() -> SiteTest {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for part in ["content", "templates", "static"] {
+            copy_dir(&repo.join(part), &dir.path().join(part));
+        }
+        std::fs::copy(repo.join("config.toml"), dir.path().join("config.toml")).expect("copy config.toml");
+        SiteTest { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// Write (or replace) a file of the site.
+    pub fn write(&self, relative: &str, text: &str) -> &Self {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    /// Put an error fixture (`tests/fixtures/errors/<name>`) at `relative` in the site.
+    pub fn with_error_fixture(&self, name: &str, relative: &str) -> &Self {
+        let text = std::fs::read_to_string(fixtures().join("errors").join(name)).expect("error fixture");
+        self.write(relative, &text)
+    }
+
+    pub fn remove(&self, relative: &str) -> &Self {
+        let path = self.path(relative);
+        if path.is_dir() {
+            std::fs::remove_dir_all(path).unwrap();
+        } else {
+            std::fs::remove_file(path).unwrap();
+        }
+        self
+    }
+
+    /// Run `communique <args>` with the site as the current folder.
+    pub fn run(&self, args: &[&str]) -> Run<'_> {
+        let output: Output = Command::new(env!("CARGO_BIN_EXE_communique"))
+            .args(args)
+            .current_dir(self.root())
+            .output()
+            .expect("run communique");
+        Run {
+            site: self,
+            status: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub fn build(&self) -> Run<'_> {
+        self.run(&["build"])
+    }
+
+    /// The text of an output file under `public/`.
+    pub fn output(&self, relative: &str) -> String {
+        let path = self.path("public").join(relative);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read output {}: {e}", path.display()))
+    }
+
+    pub fn output_exists(&self, relative: &str) -> bool {
+        self.path("public").join(relative).exists()
+    }
+
+    pub fn file_contains(&self, relative: &str, needle: &str) -> &Self {
+        let text = self.output(relative);
+        assert!(text.contains(needle), "{relative} should contain {needle:?}; it is:\n{text}");
+        self
+    }
+
+    pub fn file_lacks(&self, relative: &str, needle: &str) -> &Self {
+        let text = self.output(relative);
+        assert!(!text.contains(needle), "{relative} should not contain {needle:?}; it is:\n{text}");
+        self
+    }
+
+    /// Every file under `public/`, relative, sorted.
+    pub fn output_files(&self) -> Vec<String> {
+        let root = self.path("public");
+        let mut files: Vec<String> = walkdir::WalkDir::new(&root)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.path().strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/"))
+            .collect();
+        files.sort();
+        files
+    }
+}
+
+impl Run<'_> {
+    /// The run succeeded (exit 0).
+    pub fn ok(&self) -> &SiteTest {
+        assert_eq!(self.status, 0, "expected success; stderr:\n{}", self.stderr);
+        self.site
+    }
+
+    /// The run failed with `status`, and said `message` (a whole line, or part of one).
+    pub fn fails(&self, status: i32) -> &Self {
+        assert_eq!(self.status, status, "expected exit {status}; stderr:\n{}", self.stderr);
+        self
+    }
+
+    pub fn says(&self, needle: &str) -> &Self {
+        assert!(self.stderr.contains(needle), "stderr should contain {needle:?}; it is:\n{}", self.stderr);
+        self
+    }
+
+    /// The error lines (`path:line:column: error: ...`) of stderr.
+    pub fn error_lines(&self) -> Vec<&str> {
+        self.stderr.lines().filter(|l| l.contains(": error: ")).collect()
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
