@@ -23,6 +23,10 @@ fn builds_every_page_of_the_spec_in_both_languages() {
         "en/topics/climate/index.html",
         "theme/communique.css",
     ] {
-        assert!(site.output_exists(page), "missing {page}; have {:?}", site.output_files());
+        assert!(
+            site.output_exists(page),
+            "missing {page}; have {:?}",
+            site.output_files()
+        );
     }
 }

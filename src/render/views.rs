@@ -243,6 +243,10 @@ impl<'a> Shared<'a> {
                 ("permalink", self.urls.permalink(&path).into()),
                 ("switcher", Value::from_serializable(&switcher)),
                 ("alternates", Value::from_serializable(&alternates)),
+                (
+                    "feeds",
+                    Value::from_serializable(&self.feeds_of(page, lang)),
+                ),
             ]),
         );
         context.insert_value(
@@ -496,6 +500,11 @@ impl<'a> Shared<'a> {
             href: self.urls.permalink(&default),
         });
         (switcher, alternates)
+    }
+
+    /// The Atom feeds a page links in its head (`<link rel="alternate">`).
+    fn feeds_of(&self, _page: Page, _lang: usize) -> Vec<LinkView> {
+        Vec::new()
     }
 
     fn breadcrumbs(&self, page: Page, lang: usize) -> Vec<LinkView> {

@@ -7,10 +7,14 @@ use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-pub use headless_chrome::{Browser, Tab};
 use headless_chrome::LaunchOptions;
+pub use headless_chrome::{Browser, Tab};
 
-const CANDIDATES: [&str; 3] = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+const CANDIDATES: [&str; 3] = [
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+];
 
 pub struct Chromium {
     pub browser: Browser,
@@ -30,7 +34,9 @@ impl Chromium {
     pub fn launch(test: &str) -> Option<Chromium> {
         let Some(path) = chromium_path() else {
             if std::env::var("COMMUNIQUE_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-                panic!("{test}: Chromium is required (COMMUNIQUE_REQUIRE_BROWSER=1) but not installed");
+                panic!(
+                    "{test}: Chromium is required (COMMUNIQUE_REQUIRE_BROWSER=1) but not installed"
+                );
             }
             eprintln!("skipped: {test}: Chromium is not installed (apt-get install chromium)");
             return None;
@@ -83,7 +89,10 @@ pub fn wait_for(tab: &Tab, expression: &str, timeout: Duration) -> Duration {
         if eval(tab, expression) == serde_json::Value::Bool(true) {
             return start.elapsed();
         }
-        assert!(start.elapsed() < timeout, "waited {timeout:?} for `{expression}`");
+        assert!(
+            start.elapsed() < timeout,
+            "waited {timeout:?} for `{expression}`"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }

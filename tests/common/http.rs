@@ -76,17 +76,31 @@ fn serve(stream: TcpStream, dir: &Path, prefix: &str) -> std::io::Result<()> {
         Some((file, body)) => respond(&mut stream, "200 OK", content_type(&file), &body),
         None => {
             let body = std::fs::read(dir.join("404.html")).unwrap_or_default();
-            respond(&mut stream, "404 Not Found", "text/html; charset=utf-8", &body)
+            respond(
+                &mut stream,
+                "404 Not Found",
+                "text/html; charset=utf-8",
+                &body,
+            )
         }
     }
 }
 
 fn resolve(dir: &Path, path: &str) -> PathBuf {
     let file = dir.join(path);
-    if path.is_empty() || path.ends_with('/') { file.join("index.html") } else { file }
+    if path.is_empty() || path.ends_with('/') {
+        file.join("index.html")
+    } else {
+        file
+    }
 }
 
-fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &[u8]) -> std::io::Result<()> {
+fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    content_type: &str,
+    body: &[u8],
+) -> std::io::Result<()> {
     write!(
         stream,
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -114,7 +128,9 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = text
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
         if let (b'%', Some(byte)) = (bytes[i], hex) {
             out.push(byte);
             i += 3;

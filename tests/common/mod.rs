@@ -41,7 +41,8 @@ impl SiteTest {
         for part in ["content", "templates", "static"] {
             copy_dir(&repo.join(part), &dir.path().join(part));
         }
-        std::fs::copy(repo.join("config.toml"), dir.path().join("config.toml")).expect("copy config.toml");
+        std::fs::copy(repo.join("config.toml"), dir.path().join("config.toml"))
+            .expect("copy config.toml");
         SiteTest { dir }
     }
 
@@ -63,7 +64,8 @@ impl SiteTest {
 
     /// Put an error fixture (`tests/fixtures/errors/<name>`) at `relative` in the site.
     pub fn with_error_fixture(&self, name: &str, relative: &str) -> &Self {
-        let text = std::fs::read_to_string(fixtures().join("errors").join(name)).expect("error fixture");
+        let text =
+            std::fs::read_to_string(fixtures().join("errors").join(name)).expect("error fixture");
         self.write(relative, &text)
     }
 
@@ -99,7 +101,8 @@ impl SiteTest {
     /// The text of an output file under `public/`.
     pub fn output(&self, relative: &str) -> String {
         let path = self.path("public").join(relative);
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read output {}: {e}", path.display()))
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read output {}: {e}", path.display()))
     }
 
     pub fn output_exists(&self, relative: &str) -> bool {
@@ -108,13 +111,19 @@ impl SiteTest {
 
     pub fn file_contains(&self, relative: &str, needle: &str) -> &Self {
         let text = self.output(relative);
-        assert!(text.contains(needle), "{relative} should contain {needle:?}; it is:\n{text}");
+        assert!(
+            text.contains(needle),
+            "{relative} should contain {needle:?}; it is:\n{text}"
+        );
         self
     }
 
     pub fn file_lacks(&self, relative: &str, needle: &str) -> &Self {
         let text = self.output(relative);
-        assert!(!text.contains(needle), "{relative} should not contain {needle:?}; it is:\n{text}");
+        assert!(
+            !text.contains(needle),
+            "{relative} should not contain {needle:?}; it is:\n{text}"
+        );
         self
     }
 
@@ -125,7 +134,13 @@ impl SiteTest {
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file())
-            .map(|e| e.path().strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/"))
+            .map(|e| {
+                e.path()
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
             .collect();
         files.sort();
         files
@@ -141,18 +156,29 @@ impl Run<'_> {
 
     /// The run failed with `status`, and said `message` (a whole line, or part of one).
     pub fn fails(&self, status: i32) -> &Self {
-        assert_eq!(self.status, status, "expected exit {status}; stderr:\n{}", self.stderr);
+        assert_eq!(
+            self.status, status,
+            "expected exit {status}; stderr:\n{}",
+            self.stderr
+        );
         self
     }
 
     pub fn says(&self, needle: &str) -> &Self {
-        assert!(self.stderr.contains(needle), "stderr should contain {needle:?}; it is:\n{}", self.stderr);
+        assert!(
+            self.stderr.contains(needle),
+            "stderr should contain {needle:?}; it is:\n{}",
+            self.stderr
+        );
         self
     }
 
     /// The error lines (`path:line:column: error: ...`) of stderr.
     pub fn error_lines(&self) -> Vec<&str> {
-        self.stderr.lines().filter(|l| l.contains(": error: ")).collect()
+        self.stderr
+            .lines()
+            .filter(|l| l.contains(": error: "))
+            .collect()
     }
 }
 
