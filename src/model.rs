@@ -151,6 +151,7 @@ impl Site {
         }
 
         let translations = link_translations(&releases, language_count, &mut errors);
+        check_release_section_clash(&releases, &section_lookup, &mut errors);
 
         let mut menu = vec![Vec::new(); language_count];
         let mut top_level: Vec<SectionId> = (0..sections.len())
@@ -269,6 +270,25 @@ fn ordered_by_path(releases: &[Release], a: ReleaseId, b: ReleaseId) -> (Release
         (a, b)
     } else {
         (b, a)
+    }
+}
+
+/// A release `a/b.md` and a folder `a/b/` would both be published at `<lang>/a/b/`.
+fn check_release_section_clash(
+    releases: &[Release],
+    sections: &HashMap<(usize, String), SectionId>,
+    errors: &mut Vec<SourceError>,
+) {
+    for release in releases {
+        let path = release.location.relative_path();
+        if sections.contains_key(&(release.location.lang, path.clone())) {
+            errors.push(SourceError::new(
+                &release.location.source,
+                1,
+                1,
+                format!("this release and the section folder `{path}/` would have the same address: rename one of them"),
+            ));
+        }
     }
 }
 

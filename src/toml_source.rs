@@ -55,7 +55,10 @@ impl TomlSource<'_> {
 
     fn toml_error(&self, error: &toml::de::Error) -> SourceError {
         let span = error.span().unwrap_or(0..0);
-        let message = error.message().trim_end().replace('\n', " ");
+        let mut message = error.message().trim_end().replace('\n', " ");
+        if message.contains("expected a TOML datetime") {
+            message.push_str(": write a date (2022-02-12) or a date-time (2022-02-12T15:00:00+09:00), without quotes");
+        }
         self.error_at(span, message)
     }
 

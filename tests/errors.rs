@@ -1,0 +1,221 @@
+//! Every kind of mistake in a site, from tests/fixtures/errors/: reported as
+//! `path:line:column: error: message`, exit status 1, and the previous output left as it was.
+
+mod common;
+
+use common::SiteTest;
+
+const RELEASE: &str = "content/ko/press-releases/bad.md";
+
+/// Build the basic fixture once (the "previous output"), put the error fixture in, build
+/// again, and check the one error line, the exit status and that nothing was written.
+fn expect_error(fixture: &str, at: &str, expected: &str) {
+    let site = SiteTest::fixture("basic");
+    site.build().ok();
+    let before = snapshot(&site);
+    site.with_error_fixture(fixture, at);
+    let run = site.build();
+    run.fails(1).says("nothing was written");
+    let lines = run.error_lines();
+    assert_eq!(lines.len(), 1, "one error expected: {}", run.stderr);
+    assert!(
+        lines[0].starts_with(expected),
+        "expected a line starting {expected:?}, got {:?}",
+        lines[0]
+    );
+    assert_eq!(
+        snapshot(&site),
+        before,
+        "a failed build must leave the output as it was"
+    );
+}
+
+/// Every output file with its bytes and modification time.
+fn snapshot(site: &SiteTest) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+    site.output_files()
+        .into_iter()
+        .map(|f| {
+            let path = site.path("public").join(&f);
+            let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+            (f, std::fs::read(&path).unwrap(), modified)
+        })
+        .collect()
+}
+
+#[test]
+fn unterminated_front_matter() {
+    expect_error(
+        "unterminated.md",
+        RELEASE,
+        "content/ko/press-releases/bad.md:1:1: error: the front-matter opened here is never closed",
+    );
+}
+
+#[test]
+fn missing_front_matter() {
+    expect_error(
+        "no-front-matter.md",
+        RELEASE,
+        "content/ko/press-releases/bad.md:1:1: error: a release must start with TOML front-matter",
+    );
+}
+
+#[test]
+fn bad_toml_points_at_its_line() {
+    expect_error(
+        "bad-toml.md",
+        RELEASE,
+        "content/ko/press-releases/bad.md:4:",
+    );
+}
+
+#[test]
+fn missing_title() {
+    expect_error(
+        "missing-title.md",
+        RELEASE,
+        "content/ko/press-releases/bad.md:1:1: error: missing `title`",
+    );
+}
+
+#[test]
+fn missing_date() {
+    expect_error(
+        "missing-date.md",
+        RELEASE,
+        "content/ko/press-releases/bad.md:1:1: error: missing `date`",
+    );
+}
+
+#[test]
+fn a_date_that_is_not_a_date() {
+    expect_error(
+        "not-a-date.md",
+        RELEASE,
+        "content/ko/press-releases/bad.md:3:8: error: ",
+    );
+    expect_error(
+        "impossible-date.md",
+        RELEASE,
+        "content/ko/press-releases/bad.md:3:",
+    );
+}
+
+#[test]
+fn unknown_key_with_suggestion() {
+    expect_error(
+        "unknown-key.md",
+        RELEASE,
+        "content/ko/press-releases/bad.md:4:1: error: unknown key `sumary` (did you mean `summary`?)",
+    );
+}
+
+#[test]
+fn unknown_topic_with_suggestion() {
+    expect_error(
+        "unknown-topic.md",
+        RELEASE,
+        "content/ko/press-releases/bad.md:4:22: error: unknown topic `dprkk`: it is not in [topics] of config.toml (did you mean `dprk`?)",
+    );
+}
+
+#[test]
+fn invalid_file_name_proposes_a_valid_one() {
+    expect_error(
+        "valid.md",
+        "content/ko/press-releases/Outcome of Meeting.md",
+        "content/ko/press-releases/Outcome of Meeting.md:1:1: error: file name `Outcome of Meeting.md` is not a URL segment (lowercase a-z, 0-9, `-`, `_`, `.`): rename it `outcome-of-meeting.md`",
+    );
+}
+
+#[test]
+fn two_releases_of_one_language_with_one_translation_key() {
+    // briefing-march.md already uses the key "briefing-2022-03".
+    expect_error(
+        "duplicate-translation.md",
+        "content/ko/briefings/second-march-briefing.md",
+        "content/ko/briefings/second-march-briefing.md:4:15: error: translation key `briefing-2022-03` is used by two releases of one language: this one and content/ko/briefings/briefing-march.md",
+    );
+}
+
+#[test]
+fn two_releases_of_one_language_with_one_default_key() {
+    // Same relative path in one language is impossible, but a custom key can equal another
+    // release's default key (its path).
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/ko/briefings/other.md",
+        "+++\ntitle = \"다른 브리핑\"\ndate = 2022-03-05\ntranslation = \"press-releases/honolulu\"\n+++\n본문\n",
+    );
+    let run = site.build();
+    run.fails(1);
+    assert_eq!(run.error_lines().len(), 1, "{}", run.stderr);
+    run.says("content/ko/press-releases/honolulu.md:1:1: error: translation key `press-releases/honolulu` is used by two releases of one language: this one and content/ko/briefings/other.md");
+}
+
+#[test]
+fn a_release_and_a_folder_with_one_address() {
+    let site = SiteTest::fixture("basic");
+    site.with_error_fixture("valid.md", "content/ko/press-releases/honolulu/annex.md");
+    site.build()
+        .fails(1)
+        .says("content/ko/press-releases/honolulu.md:1:1: error: this release and the section folder `press-releases/honolulu/` would have the same address");
+}
+
+#[test]
+fn template_errors_name_the_template_line_and_column() {
+    expect_error(
+        "release-unknown-field.html",
+        "templates/release.html",
+        "templates/release.html:3:",
+    );
+    expect_error(
+        "syntax-error.html",
+        "templates/broken.html",
+        "templates/broken.html:2:",
+    );
+}
+
+#[test]
+fn unknown_config_key_with_suggestion() {
+    expect_error(
+        "config-unknown-key.toml",
+        "config.toml",
+        "config.toml:4:1: error: unknown key `per_pag` (did you mean `per_page`?)",
+    );
+}
+
+#[test]
+fn every_error_is_reported_in_one_run() {
+    let site = SiteTest::fixture("basic");
+    site.with_error_fixture("missing-title.md", "content/ko/press-releases/a.md")
+        .with_error_fixture("unknown-topic.md", "content/en/press-releases/b.md")
+        .with_error_fixture("valid.md", "content/en/press-releases/Bad.md");
+    let run = site.build();
+    run.fails(1).says("the site has 3 errors");
+    let lines = run.error_lines();
+    assert_eq!(lines.len(), 3, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("content/en/press-releases/Bad.md:1:1:"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("content/en/press-releases/b.md:4:22:"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[2].starts_with("content/ko/press-releases/a.md:1:1:"),
+        "{lines:?}"
+    );
+    assert!(
+        !site.output_exists("index.html"),
+        "nothing is written on error"
+    );
+}
+
+#[test]
+fn a_wrong_command_line_exits_2() {
+    let site = SiteTest::fixture("basic");
+    site.run(&["build", "--no-such-flag"]).fails(2);
+    site.run(&["publish"]).fails(2);
+}
