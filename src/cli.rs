@@ -46,4 +46,7 @@ pub struct BuildArgs {
     /// Write into a non-empty folder that communique did not make.
     #[arg(long)]
     pub force: bool,
+    /// Print how long each stage took (load, model, render, write).
+    #[arg(long)]
+    pub timings: bool,
 }

@@ -16,6 +16,7 @@ pub mod theme;
 pub mod toml_source;
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 pub use content::LoadOptions;
 pub use error::{SiteErrors, SourceError};
@@ -40,6 +41,16 @@ pub struct BuildSummary {
     pub releases: usize,
     pub files: usize,
     pub write: output::WriteReport,
+    pub timings: Timings,
+}
+
+/// How long each stage of a build took (`build --timings`).
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub load: Duration,
+    pub model: Duration,
+    pub render: Duration,
+    pub write: Duration,
 }
 
 /// Load and model the site at `root`.
@@ -50,19 +61,30 @@ pub fn load(root: &Path, options: &LoadOptions) -> anyhow::Result<Site> {
 
 /// Load, render and write the site. Nothing is written unless every page rendered.
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
-    let site = load(&options.root, &options.load)?;
+    let mut timings = Timings::default();
+    let start = Instant::now();
+    let loaded = content::load(&options.root, &options.load)?;
+    timings.load = start.elapsed();
+    let start = Instant::now();
+    let site = Site::build(loaded)?;
+    timings.model = start.elapsed();
     let output = options
         .output
         .clone()
         .unwrap_or_else(|| options.root.join(&site.config.output_dir));
     output::check_output_dir(&options.root, &output, options.force)?;
+    let start = Instant::now();
     let files = render::render(&site)?;
+    timings.render = start.elapsed();
+    let start = Instant::now();
     let write = output::write(&files, &output)?;
+    timings.write = start.elapsed();
     Ok(BuildSummary {
         output,
         releases: site.releases.len(),
         files: files.len(),
         write,
+        timings,
     })
 }
 

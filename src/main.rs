@@ -24,6 +24,7 @@ fn main() -> ExitCode {
 fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Build(args) => {
+            let timings = args.timings;
             let options = BuildOptions {
                 root: args.site.root,
                 output: args.output,
@@ -43,6 +44,16 @@ fn run(command: Command) -> anyhow::Result<()> {
                 summary.write.unchanged,
                 summary.write.removed
             );
+            if timings {
+                let t = &summary.timings;
+                eprintln!(
+                    "timings: load {} ms, model {} ms, render {} ms, write {} ms",
+                    t.load.as_millis(),
+                    t.model.as_millis(),
+                    t.render.as_millis(),
+                    t.write.as_millis()
+                );
+            }
         }
         Command::Check(args) => {
             let files = communique::check(&args.root)?;

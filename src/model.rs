@@ -74,12 +74,12 @@ impl Site {
             ..
         } = loaded;
         let language_count = config.languages.len();
-        releases.sort_by(|a, b| {
-            b.date
-                .timestamp()
-                .cmp(&a.date.timestamp())
-                .then_with(|| a.location.relative_path().cmp(&b.location.relative_path()))
-                .then_with(|| a.location.lang.cmp(&b.location.lang))
+        releases.sort_by_cached_key(|r| {
+            (
+                std::cmp::Reverse(r.date.timestamp()),
+                r.location.relative_path(),
+                r.location.lang,
+            )
         });
         let mut errors = Vec::new();
         check_reserved_names(&releases, &mut errors);

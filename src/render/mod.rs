@@ -54,6 +54,8 @@ fn render_page(
     let mut bytes = Vec::with_capacity(16 * 1024);
     tera.render_to(page.template(), &context, &mut bytes)
         .map_err(|e| templates::to_source_error(&e, page.template()))?;
+    // Every page stays in memory until all are rendered: give back the growth slack.
+    bytes.shrink_to_fit();
     Ok(OutputFile {
         path: urls::output_file(&page.path(&shared.urls)),
         bytes,
