@@ -78,8 +78,17 @@ pub fn generate(root: &Path, releases: usize) -> usize {
         let year = 2000 + (i * 25 / releases.max(1));
         let (month, day, hour) = (1 + rng.below(12), 1 + rng.below(28), 8 + rng.below(10));
         let name = format!("{year}/release-{i:06}");
-        let topics: Vec<&str> = (0..1 + rng.below(3)).map(|_| TOPICS[rng.below(TOPICS.len())].0).collect();
-        let topics = format!("[{}]", topics.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", "));
+        let topics: Vec<&str> = (0..1 + rng.below(3))
+            .map(|_| TOPICS[rng.below(TOPICS.len())].0)
+            .collect();
+        let topics = format!(
+            "[{}]",
+            topics
+                .iter()
+                .map(|t| format!("\"{t}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         let date = format!("{year}-{month:02}-{day:02}T{hour:02}:00:00+09:00");
         let languages: &[&str] = match rng.below(40) {
             0 => &["ko"],
@@ -90,20 +99,36 @@ pub fn generate(root: &Path, releases: usize) -> usize {
         let seed = rng.next();
         for lang in languages {
             let (sentences, title) = if *lang == "ko" {
-                (&KO_SENTENCES, format!("외교부 보도자료 제{i}호: 양국 협력 강화 논의"))
+                (
+                    &KO_SENTENCES,
+                    format!("외교부 보도자료 제{i}호: 양국 협력 강화 논의"),
+                )
             } else {
-                (&EN_SENTENCES, format!("Ministry release no. {i}: talks on stronger cooperation"))
+                (
+                    &EN_SENTENCES,
+                    format!("Ministry release no. {i}: talks on stronger cooperation"),
+                )
             };
             let mut body = String::new();
             let mut pick = Rng::new(seed);
             for p in 1..=paragraphs {
                 write!(body, "{p}. {}\n\n", sentences[pick.below(8)]).unwrap();
                 for _ in 0..2 {
-                    write!(body, "   - {} {}\n", sentences[pick.below(8)], sentences[pick.below(8)]).unwrap();
+                    writeln!(
+                        body,
+                        "   - {} {}",
+                        sentences[pick.below(8)],
+                        sentences[pick.below(8)]
+                    )
+                    .unwrap();
                 }
                 body.push('\n');
             }
-            let path = root.join("content").join(lang).join(section).join(format!("{name}.md"));
+            let path = root
+                .join("content")
+                .join(lang)
+                .join(section)
+                .join(format!("{name}.md"));
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             let text = format!(
                 "+++\ntitle = \"{title}\"\ndate = {date}\ntopics = {topics}\nplace = \"Seoul\"\nnumber = \"{:02}-{i:04}\"\n+++\n{body}",

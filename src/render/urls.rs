@@ -8,13 +8,29 @@ use crate::model::{ReleaseId, SectionId, Site};
 pub struct Urls<'a> {
     site: &'a Site,
     base_path: &'a str,
+    /// Every release's and section's path, made once: pages ask for them many times over.
+    release_paths: Vec<String>,
+    section_paths: Vec<String>,
 }
 
 impl<'a> Urls<'a> {
     pub fn new(site: &'a Site) -> Self {
+        let code = |lang: usize| site.config.languages[lang].code.as_str();
+        let release_paths = site
+            .releases
+            .iter()
+            .map(|r| format!("{}/{}/", code(r.location.lang), r.location.relative_path()))
+            .collect();
+        let section_paths = site
+            .sections
+            .iter()
+            .map(|s| format!("{}/{}/", code(s.lang), s.path))
+            .collect();
         Urls {
             site,
             base_path: site.config.base_path(),
+            release_paths,
+            section_paths,
         }
     }
 
@@ -27,25 +43,12 @@ impl<'a> Urls<'a> {
     }
 
     pub fn release(&self, id: ReleaseId) -> String {
-        let location = &self.site.releases[id].location;
-        format!(
-            "{}/{}/",
-            self.config().languages[location.lang].code,
-            location.relative_path()
-        )
+        self.release_paths[id].clone()
     }
 
     /// A section's list page `number` (1-based).
     pub fn section(&self, id: SectionId, number: usize) -> String {
-        let section = &self.site.sections[id];
-        paged(
-            format!(
-                "{}/{}/",
-                self.config().languages[section.lang].code,
-                section.path
-            ),
-            number,
-        )
+        paged(self.section_paths[id].clone(), number)
     }
 
     pub fn topic_index(&self, lang: usize) -> String {
