@@ -6,6 +6,7 @@ mod cli;
 use std::process::ExitCode;
 
 use clap::Parser;
+use communique::serve::{Report, ServeOptions};
 use communique::{BuildOptions, LoadOptions, SiteErrors};
 
 use cli::{Cli, Command};
@@ -44,12 +45,71 @@ fn run(command: Command) -> anyhow::Result<()> {
                 summary.write.removed
             );
         }
+        Command::Serve(args) => {
+            let options = ServeOptions {
+                root: args.site.root,
+                bind: args.bind,
+                port: args.port,
+                drafts: args.drafts,
+            };
+            communique::serve::run(&options, report_serve)?;
+            eprintln!("stopped");
+        }
         Command::Check(args) => {
             let files = communique::check(&args.root)?;
             eprintln!("no errors: {files} files would be built");
         }
     }
     Ok(())
+}
+
+/// What `serve` does, as it happens: its address, each rebuild and how long it took, errors.
+fn report_serve(report: Report<'_>) {
+    match report {
+        Report::Listening {
+            url,
+            address,
+            files,
+            took,
+        } => {
+            if !address.ip().is_loopback() {
+                eprintln!(
+                    "warning: listening on {}, which other computers can reach: anyone on the network can see this preview, drafts included",
+                    address.ip()
+                );
+            }
+            eprintln!("built {files} files in {} ms", took.as_millis());
+            eprintln!("serving at {url} (press Ctrl-C to stop)");
+        }
+        Report::Rebuilt {
+            rebuild,
+            rebuilt,
+            took,
+        } => eprintln!(
+            "rebuilt in {:.1} ms ({}: {} pages rendered, {} files changed)",
+            took.as_secs_f64() * 1000.0,
+            rebuild.describe(),
+            rebuilt.pages_rendered,
+            rebuilt.files_changed
+        ),
+        Report::Failed { error } => {
+            if let Some(errors) = error.downcast_ref::<SiteErrors>() {
+                for e in &errors.0 {
+                    eprintln!("{e}");
+                }
+                let count = errors.0.len();
+                eprintln!(
+                    "error: the site has {count} error{}; still serving the last good build",
+                    if count == 1 { "" } else { "s" }
+                );
+            } else {
+                eprintln!("error: {error:#}; still serving the last good build");
+            }
+        }
+        Report::WatchError { message } => {
+            eprintln!("warning: watching the site's files: {message}")
+        }
+    }
 }
 
 /// Every site error on its own line, then a count; other failures with their cause chain.
