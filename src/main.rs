@@ -3,6 +3,7 @@
 
 mod cli;
 
+use std::net::IpAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -72,11 +73,8 @@ fn report_serve(report: Report<'_>) {
             files,
             took,
         } => {
-            if !address.ip().is_loopback() {
-                eprintln!(
-                    "warning: listening on {}, which other computers can reach: anyone on the network can see this preview, drafts included",
-                    address.ip()
-                );
+            if let Some(warning) = exposure_warning(address.ip()) {
+                eprintln!("{warning}");
             }
             eprintln!("built {files} files in {} ms", took.as_millis());
             eprintln!("serving at {url} (press Ctrl-C to stop)");
@@ -112,6 +110,15 @@ fn report_serve(report: Report<'_>) {
     }
 }
 
+/// A preview on anything but loopback is visible to the network; say so.
+fn exposure_warning(ip: IpAddr) -> Option<String> {
+    (!ip.is_loopback()).then(|| {
+        format!(
+            "warning: listening on {ip}, which other computers can reach: anyone on the network can see this preview, drafts included"
+        )
+    })
+}
+
 /// Every site error on its own line, then a count; other failures with their cause chain.
 fn report(error: &anyhow::Error) {
     if let Some(errors) = error.downcast_ref::<SiteErrors>() {
@@ -125,5 +132,22 @@ fn report(error: &anyhow::Error) {
         );
     } else {
         eprintln!("error: {error:#}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_non_loopback_addresses_are_warned_about() {
+        assert_eq!(exposure_warning("127.0.0.1".parse().unwrap()), None);
+        assert_eq!(exposure_warning("::1".parse().unwrap()), None);
+        let warning = exposure_warning("0.0.0.0".parse().unwrap()).unwrap();
+        assert!(
+            warning.starts_with("warning: listening on 0.0.0.0"),
+            "{warning}"
+        );
+        assert!(exposure_warning("192.168.0.10".parse().unwrap()).is_some());
     }
 }

@@ -46,6 +46,7 @@ impl LiveSite {
     pub fn build(root: &Path, load: &LoadOptions) -> anyhow::Result<LiveSite> {
         let site = crate::load(root, load)?;
         let tera = render::tera(&site.templates)?;
+        // `render::render` itself, not the pages alone, so serve shows whatever build makes.
         let built = render::render(&site)?;
         let contexts = page_inputs(&site);
         let statics: HashSet<String> = render::static_files(&site)
