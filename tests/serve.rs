@@ -183,6 +183,19 @@ fn an_edit_reloads_open_pages_and_the_new_page_is_served() {
 }
 
 #[test]
+fn a_save_by_writing_a_temporary_file_and_renaming_it_is_one_rebuild() {
+    let site = SiteTest::fixture("basic");
+    let mut server = Server::start(&site, &[]);
+    let text = std::fs::read_to_string(site.path(RELEASE)).unwrap();
+    let temporary = site.path("content/en/press-releases/.honolulu.md.tmp");
+    std::fs::write(&temporary, text.replace("Honolulu", "Oahu")).unwrap();
+    std::fs::rename(&temporary, site.path(RELEASE)).unwrap();
+    server.wait_for_line("rebuilt in ", WAIT);
+    server.says_nothing_like("rebuilt in ", Duration::from_millis(800));
+    assert!(server.get(RELEASE_URL).text().contains("Oahu"));
+}
+
+#[test]
 fn a_broken_save_keeps_the_last_good_site_and_the_next_good_one_reloads() {
     let site = SiteTest::fixture("basic");
     let mut server = Server::start(&site, &[]);

@@ -112,6 +112,22 @@ impl Server {
         }
     }
 
+    /// Assert the server prints no line containing `needle` within `period`.
+    pub fn says_nothing_like(&mut self, needle: &str, period: Duration) {
+        let deadline = Instant::now() + period;
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            self.seen.push(line.clone());
+            assert!(
+                !line.contains(needle),
+                "unexpected {needle:?}; the server said:\n{}",
+                self.seen.join("\n")
+            );
+        }
+    }
+
     /// Send `method path` exactly as written and read the whole response.
     pub fn request(&self, method: &str, path: &str) -> Response {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
