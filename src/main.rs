@@ -17,7 +17,7 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            report(&error);
+            report(&error, "nothing was written");
             ExitCode::from(1)
         }
     }
@@ -65,8 +65,8 @@ fn run(command: Command) -> anyhow::Result<()> {
 }
 
 /// What `serve` does, as it happens: its address, each rebuild and how long it took, errors.
-fn report_serve(report: Report<'_>) {
-    match report {
+fn report_serve(event: Report<'_>) {
+    match event {
         Report::Listening {
             url,
             address,
@@ -90,20 +90,7 @@ fn report_serve(report: Report<'_>) {
             rebuilt.pages_rendered,
             rebuilt.files_changed
         ),
-        Report::Failed { error } => {
-            if let Some(errors) = error.downcast_ref::<SiteErrors>() {
-                for e in &errors.0 {
-                    eprintln!("{e}");
-                }
-                let count = errors.0.len();
-                eprintln!(
-                    "error: the site has {count} error{}; still serving the last good build",
-                    if count == 1 { "" } else { "s" }
-                );
-            } else {
-                eprintln!("error: {error:#}; still serving the last good build");
-            }
-        }
+        Report::Failed { error } => report(error, "still serving the last good build"),
         Report::WatchError { message } => {
             eprintln!("warning: watching the site's files: {message}")
         }
@@ -119,15 +106,16 @@ fn exposure_warning(ip: IpAddr) -> Option<String> {
     })
 }
 
-/// Every site error on its own line, then a count; other failures with their cause chain.
-fn report(error: &anyhow::Error) {
+/// Every site error on its own line, then a count and what became of the site (`outcome`);
+/// other failures with their cause chain.
+fn report(error: &anyhow::Error, outcome: &str) {
     if let Some(errors) = error.downcast_ref::<SiteErrors>() {
         for e in &errors.0 {
             eprintln!("{e}");
         }
         let count = errors.0.len();
         eprintln!(
-            "error: the site has {count} error{}; nothing was written",
+            "error: the site has {count} error{}; {outcome}",
             if count == 1 { "" } else { "s" }
         );
     } else {
