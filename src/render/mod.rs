@@ -80,17 +80,24 @@ impl PageInput {
 }
 
 /// The site's static files, and the theme's where the site has none at that path.
-pub fn static_files(site: &Site) -> Vec<OutputFile> {
-    let own = site.static_files.iter().map(|f| OutputFile {
-        path: f.path.clone(),
-        bytes: f.bytes.clone(),
-    });
-    let theme = theme::STATIC
-        .iter()
-        .filter(|(path, _)| !site.static_files.iter().any(|f| f.path == *path))
+fn static_files(site: &Site) -> Vec<OutputFile> {
+    static_sources(site)
         .map(|(path, bytes)| OutputFile {
             path: path.to_string(),
             bytes: bytes.to_vec(),
-        });
-    own.chain(theme).collect()
+        })
+        .collect()
+}
+
+/// The static files of the output, borrowed: each path under the output root and its bytes.
+pub fn static_sources(site: &Site) -> impl Iterator<Item = (&str, &[u8])> {
+    let own = site
+        .static_files
+        .iter()
+        .map(|f| (f.path.as_str(), f.bytes.as_slice()));
+    let theme = theme::STATIC
+        .iter()
+        .filter(|(path, _)| !site.static_files.iter().any(|f| f.path == *path))
+        .map(|(path, bytes)| (*path, *bytes));
+    own.chain(theme)
 }

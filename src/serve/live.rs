@@ -49,13 +49,10 @@ impl LiveSite {
         // `render::render` itself, not the pages alone, so serve shows whatever build makes.
         let built = render::render(&site)?;
         let contexts = page_inputs(&site);
-        let statics: HashSet<String> = render::static_files(&site)
-            .into_iter()
-            .map(|f| f.path)
-            .collect();
+        let statics: HashSet<&str> = render::static_sources(&site).map(|(p, _)| p).collect();
         let has_other_outputs = built
             .iter()
-            .any(|f| !contexts.contains_key(&f.path) && !statics.contains(&f.path));
+            .any(|f| !contexts.contains_key(&f.path) && !statics.contains(f.path.as_str()));
         Ok(LiveSite {
             root: root.to_path_buf(),
             load: load.clone(),
@@ -175,7 +172,14 @@ impl LiveSite {
             .map(|(path, bytes)| (path.clone(), bytes.clone()))
             .collect();
         files.extend(to_files(pages));
-        files.extend(to_files(render::static_files(model)));
+        // Unchanged static files keep their bytes; only a changed one is copied.
+        for (path, bytes) in render::static_sources(model) {
+            let kept = self.files.get(path).filter(|old| old.as_ref() == bytes);
+            let bytes = kept
+                .cloned()
+                .unwrap_or_else(|| Bytes::copy_from_slice(bytes));
+            files.insert(path.to_string(), bytes);
+        }
         let files_changed = changed_count(&self.files, &files);
 
         if let Some(site) = site {

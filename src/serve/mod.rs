@@ -118,22 +118,25 @@ pub fn run(
         watcher,
         snapshots,
     };
-    let rebuilds = std::thread::spawn(move || rebuilder.run(&inbox, &mut report));
-
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
         .build()?;
+    let rebuilds = std::thread::spawn(move || rebuilder.run(&inbox, &mut report));
+    let stop = messages.clone();
     let served = runtime.block_on(async move {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
         axum::serve(listener, server::router(receiver))
             .with_graceful_shutdown(async move {
                 let _ = tokio::signal::ctrl_c().await;
-                let _ = messages.send(Message::Stop);
+                // Open event streams end when the rebuild loop does; then the server can stop.
+                let _ = stop.send(Message::Stop);
             })
             .await
     });
+    // Also when the server failed: the rebuild loop must not outlive it.
+    let _ = messages.send(Message::Stop);
     rebuilds
         .join()
         .map_err(|_| anyhow::anyhow!("the rebuild thread panicked"))?;
