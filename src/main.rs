@@ -84,11 +84,12 @@ fn report_serve(event: Report<'_>) {
             rebuilt,
             took,
         } => eprintln!(
-            "rebuilt in {:.1} ms ({}: {} pages rendered, {} files changed)",
+            "rebuilt in {:.1} ms ({}: {} pages rendered, {} of {} files changed)",
             took.as_secs_f64() * 1000.0,
             rebuild.describe(),
             rebuilt.pages_rendered,
-            rebuilt.files_changed
+            rebuilt.files_changed,
+            rebuilt.files
         ),
         Report::Failed { error } => report(error, "still serving the last good build"),
         Report::WatchError { message } => {
