@@ -1,5 +1,6 @@
 //! The command line: `build`, `check` (and `serve`), with the site arguments they share.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -19,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Render the site into the output folder.
     Build(BuildArgs),
+    /// Preview the site on a local address, rebuilding and reloading on every save.
+    Serve(ServeArgs),
     /// Check the site for errors without writing anything.
     Check(SiteArgs),
 }
@@ -49,4 +52,19 @@ pub struct BuildArgs {
     /// Print how long each stage took (load, model, render, write).
     #[arg(long)]
     pub timings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The address to listen on; anything but loopback shows the site to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Include releases marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
 }

@@ -3,9 +3,11 @@
 
 mod cli;
 
+use std::net::IpAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
+use communique::serve::{Report, ServeOptions};
 use communique::{BuildOptions, LoadOptions, SiteErrors};
 
 use cli::{Cli, Command};
@@ -15,7 +17,7 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            report(&error);
+            report(&error, "nothing was written");
             ExitCode::from(1)
         }
     }
@@ -55,6 +57,16 @@ fn run(command: Command) -> anyhow::Result<()> {
                 );
             }
         }
+        Command::Serve(args) => {
+            let options = ServeOptions {
+                root: args.site.root,
+                bind: args.bind,
+                port: args.port,
+                drafts: args.drafts,
+            };
+            communique::serve::run(&options, report_serve)?;
+            eprintln!("stopped");
+        }
         Command::Check(args) => {
             let files = communique::check(&args.root)?;
             eprintln!("no errors: {files} files would be built");
@@ -63,18 +75,79 @@ fn run(command: Command) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every site error on its own line, then a count; other failures with their cause chain.
-fn report(error: &anyhow::Error) {
+/// What `serve` does, as it happens: its address, each rebuild and how long it took, errors.
+fn report_serve(event: Report<'_>) {
+    match event {
+        Report::Listening {
+            url,
+            address,
+            files,
+            took,
+        } => {
+            if let Some(warning) = exposure_warning(address.ip()) {
+                eprintln!("{warning}");
+            }
+            eprintln!("built {files} files in {} ms", took.as_millis());
+            eprintln!("serving at {url} (press Ctrl-C to stop)");
+        }
+        Report::Rebuilt {
+            rebuild,
+            rebuilt,
+            took,
+        } => eprintln!(
+            "rebuilt in {:.1} ms ({}: {} pages rendered, {} of {} files changed)",
+            took.as_secs_f64() * 1000.0,
+            rebuild.describe(),
+            rebuilt.pages_rendered,
+            rebuilt.files_changed,
+            rebuilt.files
+        ),
+        Report::Failed { error } => report(error, "still serving the last good build"),
+        Report::WatchError { message } => {
+            eprintln!("warning: watching the site's files: {message}")
+        }
+    }
+}
+
+/// A preview on anything but loopback is visible to the network; say so.
+fn exposure_warning(ip: IpAddr) -> Option<String> {
+    (!ip.is_loopback()).then(|| {
+        format!(
+            "warning: listening on {ip}, which other computers can reach: anyone on the network can see this preview, drafts included"
+        )
+    })
+}
+
+/// Every site error on its own line, then a count and what became of the site (`outcome`);
+/// other failures with their cause chain.
+fn report(error: &anyhow::Error, outcome: &str) {
     if let Some(errors) = error.downcast_ref::<SiteErrors>() {
         for e in &errors.0 {
             eprintln!("{e}");
         }
         let count = errors.0.len();
         eprintln!(
-            "error: the site has {count} error{}; nothing was written",
+            "error: the site has {count} error{}; {outcome}",
             if count == 1 { "" } else { "s" }
         );
     } else {
         eprintln!("error: {error:#}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_non_loopback_addresses_are_warned_about() {
+        assert_eq!(exposure_warning("127.0.0.1".parse().unwrap()), None);
+        assert_eq!(exposure_warning("::1".parse().unwrap()), None);
+        let warning = exposure_warning("0.0.0.0".parse().unwrap()).unwrap();
+        assert!(
+            warning.starts_with("warning: listening on 0.0.0.0"),
+            "{warning}"
+        );
+        assert!(exposure_warning("192.168.0.10".parse().unwrap()).is_some());
     }
 }

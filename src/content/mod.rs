@@ -256,7 +256,7 @@ fn load_file(
 }
 
 /// The site's own templates, named by their path under `templates/`.
-fn read_templates(root: &Path) -> anyhow::Result<Vec<(String, String)>> {
+pub fn read_templates(root: &Path) -> anyhow::Result<Vec<(String, String)>> {
     read_tree(&root.join(TEMPLATES_DIR))?
         .into_iter()
         .filter(|f| !f.path.ends_with(".toml"))

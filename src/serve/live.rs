@@ -1,0 +1,225 @@
+//! The site `serve` keeps in memory, and how each kind of change rebuilds it: the model, the
+//! Tera, every page's context as last rendered, and the built files. A page is re-rendered
+//! when its context (everything it shows) differs from the one it was last rendered with, so
+//! which pages a change touches is derived from the model, never listed by hand.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use axum::body::Bytes;
+use rayon::prelude::*;
+
+use super::watch::Rebuild;
+use crate::content::{self, LoadOptions, STATIC_DIR, SiteFile};
+use crate::error::{SiteErrors, SourceError};
+use crate::model::Site;
+use crate::render::{self, OutputFile, PageInput, pages, views::Shared};
+
+/// The built site as served: output path (`ko/index.html`) to bytes.
+pub type Files = HashMap<String, Bytes>;
+
+pub struct LiveSite {
+    root: PathBuf,
+    load: LoadOptions,
+    site: Site,
+    tera: tera::Tera,
+    /// Per output path: the context its page was last rendered with.
+    contexts: HashMap<String, PageInput>,
+    files: Files,
+    /// `render::render` made files that are neither pages nor static files (feeds, a search
+    /// index...): only a full render is known to keep those right.
+    has_other_outputs: bool,
+    /// The last rebuild failed and may have left a half-updated model: rebuild all next time.
+    needs_full: bool,
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rebuilt {
+    pub pages_rendered: usize,
+    pub files_changed: usize,
+    pub files: usize,
+}
+
+impl LiveSite {
+    /// Load and render the whole site, through the same pipeline as `build`.
+    pub fn build(root: &Path, load: &LoadOptions) -> anyhow::Result<LiveSite> {
+        let site = crate::load(root, load)?;
+        let tera = render::tera(&site.templates)?;
+        // `render::render` itself, not the pages alone, so serve shows whatever build makes.
+        let built = render::render(&site)?;
+        let contexts = page_inputs(&site);
+        let statics: HashSet<&str> = render::static_sources(&site).map(|(p, _)| p).collect();
+        let has_other_outputs = built
+            .iter()
+            .any(|f| !contexts.contains_key(&f.path) && !statics.contains(f.path.as_str()));
+        Ok(LiveSite {
+            root: root.to_path_buf(),
+            load: load.clone(),
+            site,
+            tera,
+            contexts,
+            files: to_files(built).collect(),
+            has_other_outputs,
+            needs_full: false,
+        })
+    }
+
+    pub fn files(&self) -> &Files {
+        &self.files
+    }
+
+    /// Rebuild for a change. On error the site served stays as it was.
+    pub fn rebuild(&mut self, rebuild: &Rebuild) -> anyhow::Result<Rebuilt> {
+        let rebuild = if self.needs_full || self.has_other_outputs {
+            &Rebuild::Full
+        } else {
+            rebuild
+        };
+        self.needs_full = true;
+        let rebuilt = match rebuild {
+            Rebuild::Full => {
+                let before = self.files.clone();
+                *self = LiveSite::build(&self.root, &self.load)?;
+                Rebuilt {
+                    pages_rendered: self.contexts.len(),
+                    files_changed: changed_count(&before, &self.files),
+                    files: self.files.len(),
+                }
+            }
+            Rebuild::Content => {
+                let site = crate::load(&self.root, &self.load)?;
+                self.update(Some(site), None, false)?
+            }
+            Rebuild::Templates => {
+                let templates = content::read_templates(&self.root)?;
+                let tera = render::tera(&templates)?;
+                self.site.templates = templates;
+                self.update(None, Some(tera), true)?
+            }
+            Rebuild::Static(paths) => {
+                self.reread_static(paths)?;
+                self.update(None, None, false)?
+            }
+        };
+        self.needs_full = false;
+        Ok(rebuilt)
+    }
+
+    /// Re-read the static files at `paths` (files or folders, relative to static/).
+    fn reread_static(&mut self, paths: &[String]) -> anyhow::Result<()> {
+        let static_dir = self.root.join(STATIC_DIR);
+        for path in paths {
+            let below = format!("{path}/");
+            self.site
+                .static_files
+                .retain(|f| f.path != *path && !f.path.starts_with(&below));
+            let full = static_dir.join(path);
+            if full.is_file() {
+                let bytes = std::fs::read(&full)?;
+                self.site.static_files.push(SiteFile {
+                    path: path.clone(),
+                    bytes,
+                });
+            } else if full.is_dir() {
+                let files = content::read_tree(&full)?;
+                self.site
+                    .static_files
+                    .extend(files.into_iter().map(|f| SiteFile {
+                        path: format!("{path}/{}", f.path),
+                        bytes: f.bytes,
+                    }));
+            }
+        }
+        self.site.static_files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(())
+    }
+
+    /// Re-render the pages whose context changed (all of them with `all`), take the static
+    /// files from the model, drop pages the site no longer has, then keep the new state.
+    fn update(
+        &mut self,
+        site: Option<Site>,
+        tera: Option<tera::Tera>,
+        all: bool,
+    ) -> Result<Rebuilt, SiteErrors> {
+        let model = site.as_ref().unwrap_or(&self.site);
+        let renderer = tera.as_ref().unwrap_or(&self.tera);
+        let inputs = page_inputs(model);
+        let stale: Vec<&PageInput> = inputs
+            .values()
+            .filter(|input| all || self.contexts.get(&input.path) != Some(*input))
+            .collect();
+        let rendered: Vec<Result<OutputFile, SourceError>> = stale
+            .par_iter()
+            .map(|input| input.render(renderer))
+            .collect();
+        let mut errors = Vec::new();
+        let mut pages = Vec::with_capacity(rendered.len());
+        for result in rendered {
+            match result {
+                Ok(file) => pages.push(file),
+                Err(error) => errors.push(error),
+            }
+        }
+        SiteErrors::check(errors)?;
+
+        let pages_rendered = pages.len();
+        let mut files: Files = self
+            .files
+            .iter()
+            .filter(|(path, _)| inputs.contains_key(*path))
+            .map(|(path, bytes)| (path.clone(), bytes.clone()))
+            .collect();
+        files.extend(to_files(pages));
+        // Unchanged static files keep their bytes; only a changed one is copied.
+        for (path, bytes) in render::static_sources(model) {
+            let kept = self.files.get(path).filter(|old| old.as_ref() == bytes);
+            let bytes = kept
+                .cloned()
+                .unwrap_or_else(|| Bytes::copy_from_slice(bytes));
+            files.insert(path.to_string(), bytes);
+        }
+        let files_changed = changed_count(&self.files, &files);
+
+        if let Some(site) = site {
+            self.site = site;
+        }
+        if let Some(tera) = tera {
+            self.tera = tera;
+        }
+        self.contexts = inputs;
+        self.files = files;
+        Ok(Rebuilt {
+            pages_rendered,
+            files_changed,
+            files: self.files.len(),
+        })
+    }
+}
+
+/// Every page of `site` with what it shows, by output path.
+fn page_inputs(site: &Site) -> HashMap<String, PageInput> {
+    let shared = Shared::new(site);
+    pages::all(site)
+        .into_par_iter()
+        .map(|page| {
+            let input = PageInput::new(&shared, page);
+            (input.path.clone(), input)
+        })
+        .collect()
+}
+
+fn to_files(files: Vec<OutputFile>) -> impl Iterator<Item = (String, Bytes)> {
+    files.into_iter().map(|f| (f.path, Bytes::from(f.bytes)))
+}
+
+/// Files added, removed or with other bytes.
+fn changed_count(before: &Files, after: &Files) -> usize {
+    let changed_or_added = after
+        .iter()
+        .filter(|(path, bytes)| before.get(*path) != Some(*bytes))
+        .count();
+    let removed = before.keys().filter(|p| !after.contains_key(*p)).count();
+    changed_or_added + removed
+}

@@ -1,0 +1,215 @@
+//! `serve`: build the site in memory, serve it on a local address, watch its sources, rebuild
+//! what a change touches and reload the open pages. Nothing is written to disk. What happens
+//! is handed to a `Report` callback; `main.rs` prints it.
+
+pub mod live;
+pub mod reload;
+pub mod server;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use tokio::sync::watch as channel;
+
+use crate::LoadOptions;
+use crate::error::SiteErrors;
+use live::{Files, LiveSite, Rebuilt};
+use watch::Rebuild;
+
+/// What `serve` should do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    /// 0 picks a free port (the `Listening` report says which).
+    pub port: u16,
+    pub drafts: bool,
+}
+
+/// The site as served at one moment: the last good build, and the errors of the last rebuild
+/// when it failed.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Counts good builds; a page from an older one reloads.
+    pub version: u64,
+    pub files: Arc<Files>,
+    /// `path:line:column: error: message` lines; empty when the last rebuild succeeded.
+    pub errors: Vec<String>,
+}
+
+/// What `serve` tells its caller, as it happens.
+#[derive(Debug)]
+pub enum Report<'a> {
+    Listening {
+        url: &'a str,
+        address: SocketAddr,
+        files: usize,
+        took: Duration,
+    },
+    Rebuilt {
+        rebuild: &'a Rebuild,
+        rebuilt: Rebuilt,
+        took: Duration,
+    },
+    Failed {
+        error: &'a anyhow::Error,
+    },
+    /// The file watcher failed; changes may be missed.
+    WatchError {
+        message: &'a str,
+    },
+}
+
+/// What the rebuild loop waits for.
+enum Message {
+    Changed(Vec<PathBuf>),
+    WatchFailed(String),
+    Stop,
+}
+
+/// Serve the site until Ctrl-C. Errors in the first build are returned: there is no good
+/// site to show yet.
+pub fn run(
+    options: &ServeOptions,
+    mut report: impl FnMut(Report<'_>) + Send + 'static,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let listener = TcpListener::bind((options.bind, options.port))
+        .with_context(|| format!("cannot listen on {}:{}", options.bind, options.port))?;
+    let address = listener.local_addr()?;
+    let url = format!("http://{address}/");
+    let root = std::path::absolute(&options.root)
+        .with_context(|| format!("cannot resolve {}", options.root.display()))?;
+    let load = LoadOptions {
+        // Links go to this server, whatever base_url says.
+        base_url: Some(url.clone()),
+        drafts: options.drafts,
+    };
+    let live = LiveSite::build(&root, &load)?;
+    let (snapshots, receiver) = channel::channel(Arc::new(Snapshot {
+        version: 1,
+        files: Arc::new(live.files().clone()),
+        errors: Vec::new(),
+    }));
+    let (messages, inbox) = mpsc::channel();
+    let watcher_messages = messages.clone();
+    let watcher = watch::start(&root, move |batch| {
+        // The receiver is gone only while `serve` stops.
+        let _ = watcher_messages.send(match batch {
+            Ok(paths) => Message::Changed(paths),
+            Err(message) => Message::WatchFailed(message),
+        });
+    })?;
+    report(Report::Listening {
+        url: &url,
+        address,
+        files: live.files().len(),
+        took: started.elapsed(),
+    });
+
+    let rebuilder = Rebuilder {
+        root,
+        live,
+        watcher,
+        snapshots,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()?;
+    let rebuilds = std::thread::spawn(move || rebuilder.run(&inbox, &mut report));
+    let stop = messages.clone();
+    let served = runtime.block_on(async move {
+        listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        axum::serve(listener, server::router(receiver))
+            .with_graceful_shutdown(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                // Open event streams end when the rebuild loop does; then the server can stop.
+                let _ = stop.send(Message::Stop);
+            })
+            .await
+    });
+    // Also when the server failed: the rebuild loop must not outlive it.
+    let _ = messages.send(Message::Stop);
+    rebuilds
+        .join()
+        .map_err(|_| anyhow::anyhow!("the rebuild thread panicked"))?;
+    served.context("the server failed")
+}
+
+/// The rebuild loop's state: it owns the watcher and the site, and publishes snapshots.
+struct Rebuilder {
+    root: PathBuf,
+    live: LiveSite,
+    watcher: watch::Watcher,
+    snapshots: channel::Sender<Arc<Snapshot>>,
+}
+
+impl Rebuilder {
+    /// Rebuild for each batch of changes until told to stop. Dropping `self` at the end drops
+    /// the snapshot sender, which ends every open event stream so the server can stop.
+    fn run(mut self, inbox: &mpsc::Receiver<Message>, report: &mut impl FnMut(Report<'_>)) {
+        while let Ok(message) = inbox.recv() {
+            let paths = match message {
+                Message::Changed(paths) => paths,
+                Message::WatchFailed(message) => {
+                    report(Report::WatchError { message: &message });
+                    continue;
+                }
+                Message::Stop => break,
+            };
+            if let Some(rebuild) = watch::classify(&self.root, paths.iter().map(PathBuf::as_path)) {
+                self.rebuild(&rebuild, report);
+            }
+        }
+    }
+
+    fn rebuild(&mut self, rebuild: &Rebuild, report: &mut impl FnMut(Report<'_>)) {
+        if *rebuild == Rebuild::Full {
+            if let Err(error) = watch::watch_folders(&mut self.watcher, &self.root) {
+                report(Report::WatchError {
+                    message: &format!("{error:#}"),
+                });
+            }
+        }
+        let start = Instant::now();
+        let result = self.live.rebuild(rebuild);
+        let previous = self.snapshots.borrow().clone();
+        match result {
+            Ok(rebuilt) => {
+                self.snapshots.send_replace(Arc::new(Snapshot {
+                    version: previous.version + 1,
+                    files: Arc::new(self.live.files().clone()),
+                    errors: Vec::new(),
+                }));
+                report(Report::Rebuilt {
+                    rebuild,
+                    rebuilt,
+                    took: start.elapsed(),
+                });
+            }
+            Err(error) => {
+                self.snapshots.send_replace(Arc::new(Snapshot {
+                    version: previous.version,
+                    files: previous.files.clone(),
+                    errors: error_lines(&error),
+                }));
+                report(Report::Failed { error: &error });
+            }
+        }
+    }
+}
+
+/// Each error as the terminal shows it: `path:line:column: error: message`.
+fn error_lines(error: &anyhow::Error) -> Vec<String> {
+    match error.downcast_ref::<SiteErrors>() {
+        Some(errors) => errors.0.iter().map(ToString::to_string).collect(),
+        None => vec![format!("error: {error:#}")],
+    }
+}

@@ -1,0 +1,349 @@
+//! `communique serve` on fixture sites: what it serves and refuses, live reload after an edit,
+//! a broken save keeping the last good site, Ctrl-C; and partial rebuilds matching full ones.
+
+mod common;
+
+use std::time::Duration;
+
+use common::SiteTest;
+use common::serve::Server;
+use communique::LoadOptions;
+use communique::serve::live::LiveSite;
+use communique::serve::watch::Rebuild;
+
+const RELEASE: &str = "content/en/press-releases/honolulu.md";
+const RELEASE_URL: &str = "/en/press-releases/honolulu/";
+const WAIT: Duration = Duration::from_secs(10);
+
+/// The basic fixture with a PDF, an image and a script in static/.
+fn site_with_static_files() -> SiteTest {
+    let site = SiteTest::fixture("basic");
+    site.write("static/files/joint-statement.pdf", "%PDF-1.4\n%%EOF\n")
+        .write("static/img/seal.png", "\u{89}PNG not really")
+        .write("static/js/app.js", "console.log(1);\n");
+    site
+}
+
+#[test]
+fn serves_pages_with_the_reload_script_and_local_links_but_builds_without_it() {
+    let site = site_with_static_files();
+    let server = Server::start(&site, &[]);
+
+    let page = server.get(RELEASE_URL);
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let html = page.text();
+    assert!(
+        html.contains("Outcome of ROK-U.S. Foreign Ministers"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<script src="/__communique/live-reload.js""#),
+        "{html}"
+    );
+    // Absolute links go to this server, not to base_url.
+    let local = format!(r#"href="{}""#, server.url(RELEASE_URL));
+    assert!(html.contains(&local), "no {local} in {html}");
+    assert!(!html.contains("www.mofa.example"), "{html}");
+
+    let script = server.get("/__communique/live-reload.js");
+    assert_eq!(script.status, 200);
+    assert!(script.text().contains("EventSource"));
+
+    // serve never writes the output folder.
+    assert!(!site.path("public").exists());
+    drop(server);
+
+    site.build().ok();
+    site.file_lacks("en/press-releases/honolulu/index.html", "__communique")
+        .file_lacks("index.html", "__communique")
+        .file_lacks("404.html", "__communique");
+}
+
+#[test]
+fn files_have_their_content_types() {
+    let site = site_with_static_files();
+    let server = Server::start(&site, &[]);
+    for (path, content_type) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/ko/", "text/html; charset=utf-8"),
+        ("/theme/communique.css", "text/css; charset=utf-8"),
+        ("/js/app.js", "text/javascript; charset=utf-8"),
+        ("/files/joint-statement.pdf", "application/pdf"),
+        ("/img/seal.png", "image/png"),
+    ] {
+        let response = server.get(path);
+        assert_eq!(response.status, 200, "{path}");
+        assert_eq!(
+            response.header("content-type"),
+            Some(content_type),
+            "{path}"
+        );
+    }
+    let pdf = server.get("/files/joint-statement.pdf");
+    assert_eq!(pdf.body, b"%PDF-1.4\n%%EOF\n");
+    // Nothing is injected into what is not HTML.
+    assert!(!server.get("/js/app.js").text().contains("__communique"));
+}
+
+#[test]
+fn paths_that_climb_out_of_the_site_are_refused() {
+    let site = SiteTest::fixture("basic");
+    let server = Server::start(&site, &[]);
+    for path in [
+        "/../config.toml",
+        "/%2e%2e/config.toml",
+        "/..%2fconfig.toml",
+        "/\\..\\config.toml",
+        "/ko/../../config.toml",
+        "/%2e%2e%5cconfig.toml",
+        "/config.toml",
+        "/content/en/press-releases/honolulu.md",
+    ] {
+        let response = server.get(path);
+        assert!(
+            response.status == 400 || response.status == 404,
+            "{path}: status {}",
+            response.status
+        );
+        let body = response.text();
+        assert!(
+            !body.contains("base_url") && !body.contains("+++"),
+            "{path} leaked a source file: {body}"
+        );
+    }
+}
+
+#[test]
+fn unknown_addresses_get_the_404_page_and_head_gets_headers_only() {
+    let site = SiteTest::fixture("basic");
+    let server = Server::start(&site, &[]);
+
+    let missing = server.get("/en/no-such-page/");
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(
+        missing.text().contains(r#"id="not-found-en""#),
+        "{}",
+        missing.text()
+    );
+    assert!(missing.text().contains("/__communique/live-reload.js"));
+
+    let get = server.get(RELEASE_URL);
+    let head = server.request("HEAD", RELEASE_URL);
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty(), "HEAD sent a body");
+    assert_eq!(head.header("content-type"), get.header("content-type"));
+    assert_eq!(
+        head.header("content-length"),
+        Some(get.body.len().to_string().as_str())
+    );
+    assert_eq!(server.request("HEAD", "/nope").status, 404);
+    assert_eq!(server.request("POST", RELEASE_URL).status, 405);
+
+    // A folder without its slash goes to the folder, as on static hosts.
+    let folder = server.get("/en/press-releases");
+    assert_eq!(folder.status, 308);
+    assert_eq!(folder.header("location"), Some("/en/press-releases/"));
+}
+
+#[test]
+fn an_edit_reloads_open_pages_and_the_new_page_is_served() {
+    let site = SiteTest::fixture("basic");
+    let mut server = Server::start(&site, &[]);
+    let mut events = server.events();
+
+    let text = std::fs::read_to_string(site.path(RELEASE)).unwrap();
+    site.write(
+        RELEASE,
+        &text.replace(
+            "Outcome of ROK-U.S. Foreign Ministers' Meeting",
+            "Ministers Meet Again in Honolulu",
+        ),
+    );
+    events.wait_for("reload", WAIT);
+    let line = server.wait_for_line("rebuilt in ", WAIT);
+    assert!(line.contains(" ms "), "{line}");
+
+    let page = server.get(RELEASE_URL).text();
+    assert!(page.contains("Ministers Meet Again in Honolulu"), "{page}");
+    // Lists that show the release show the new title too.
+    assert!(
+        server
+            .get("/en/press-releases/")
+            .text()
+            .contains("Ministers Meet Again in Honolulu")
+    );
+}
+
+#[test]
+fn a_save_by_writing_a_temporary_file_and_renaming_it_is_one_rebuild() {
+    let site = SiteTest::fixture("basic");
+    let mut server = Server::start(&site, &[]);
+    let text = std::fs::read_to_string(site.path(RELEASE)).unwrap();
+    let temporary = site.path("content/en/press-releases/.honolulu.md.tmp");
+    std::fs::write(&temporary, text.replace("Honolulu", "Oahu")).unwrap();
+    std::fs::rename(&temporary, site.path(RELEASE)).unwrap();
+    server.wait_for_line("rebuilt in ", WAIT);
+    server.says_nothing_like("rebuilt in ", Duration::from_millis(800));
+    assert!(server.get(RELEASE_URL).text().contains("Oahu"));
+}
+
+#[test]
+fn a_broken_save_keeps_the_last_good_site_and_the_next_good_one_reloads() {
+    let site = SiteTest::fixture("basic");
+    let mut server = Server::start(&site, &[]);
+    let mut events = server.events();
+    let good = std::fs::read_to_string(site.path(RELEASE)).unwrap();
+
+    site.write(
+        RELEASE,
+        &good.replace("date = ", "date = not-a-date\nplace2 = "),
+    );
+    let errors = events.wait_for("errors", WAIT);
+    assert!(
+        errors.contains(&format!("{RELEASE}:")) && errors.contains(": error: "),
+        "{errors}"
+    );
+    server.wait_for_line(&format!("{RELEASE}:"), WAIT);
+    server.wait_for_line("still serving the last good build", WAIT);
+    let page = server.get(RELEASE_URL);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text()
+            .contains("Outcome of ROK-U.S. Foreign Ministers")
+    );
+
+    // A page opened while the site is broken is told the errors at once.
+    let mut late = server.events();
+    assert!(late.wait_for("errors", WAIT).contains(RELEASE));
+
+    site.write(RELEASE, &good.replace("Honolulu", "Hawaii"));
+    events.wait_for("reload", WAIT);
+    assert!(server.get(RELEASE_URL).text().contains("Hawaii"));
+}
+
+#[test]
+fn ctrl_c_stops_it_cleanly_with_a_page_open() {
+    let site = SiteTest::fixture("basic");
+    let mut server = Server::start(&site, &[]);
+    let _open_page = server.events();
+    let code = server.interrupt(WAIT);
+    assert_eq!(code, Some(0), "{}", server.seen.join("\n"));
+    assert!(server.seen.iter().any(|l| l == "stopped"));
+}
+
+/// The site rebuilt in part after a change must equal the site built afresh.
+fn assert_same_as_full_build(site: &SiteTest, live: &mut LiveSite, rebuild: Rebuild) -> usize {
+    let rebuilt = live
+        .rebuild(&rebuild)
+        .unwrap_or_else(|e| panic!("{rebuild:?}: {e:#}"));
+    let fresh = LiveSite::build(site.root(), &LoadOptions::default()).unwrap();
+    let mut paths: Vec<&String> = fresh.files().keys().collect();
+    paths.sort();
+    let mut live_paths: Vec<&String> = live.files().keys().collect();
+    live_paths.sort();
+    assert_eq!(live_paths, paths, "after {rebuild:?}");
+    for path in paths {
+        assert!(
+            live.files()[path] == fresh.files()[path],
+            "{path} differs from a full build after {rebuild:?}"
+        );
+    }
+    rebuilt.pages_rendered
+}
+
+#[test]
+fn partial_rebuilds_give_the_same_site_as_a_full_build() {
+    let site = site_with_static_files();
+    let mut live = LiveSite::build(site.root(), &LoadOptions::default()).unwrap();
+    let all_pages = live.files().keys().filter(|p| p.ends_with(".html")).count();
+    let text = std::fs::read_to_string(site.path(RELEASE)).unwrap();
+
+    // A title: the release and the pages that list it are re-rendered, not every page.
+    site.write(RELEASE, &text.replace("Outcome of", "Result of"));
+    let rendered = assert_same_as_full_build(&site, &mut live, Rebuild::Content);
+    assert!(
+        rendered > 0 && rendered < all_pages,
+        "{rendered} of {all_pages}"
+    );
+
+    // A date that moves it in every list, a topic more, an attachment.
+    site.write(
+        RELEASE,
+        &text
+            .replace("2022-02-12T15:00:00-10:00", "2021-01-01T09:00:00+09:00")
+            .replace(r#"topics = ["dprk"]"#, r#"topics = ["dprk", "climate"]"#)
+            .replace("files/statement.pdf", "files/joint-statement.pdf"),
+    );
+    assert_same_as_full_build(&site, &mut live, Rebuild::Content);
+
+    // The attached file grows: its size is shown on the release page.
+    site.write("static/files/joint-statement.pdf", &"x".repeat(4000));
+    let rendered = assert_same_as_full_build(
+        &site,
+        &mut live,
+        Rebuild::Static(vec!["files/joint-statement.pdf".into()]),
+    );
+    assert!(rendered >= 1);
+
+    // A file that nothing shows: copied alone, no page rendered.
+    site.write("static/js/app.js", "console.log(2);\n");
+    let rendered =
+        assert_same_as_full_build(&site, &mut live, Rebuild::Static(vec!["js/app.js".into()]));
+    assert_eq!(rendered, 0);
+
+    // A site file over a theme file, then gone again: the theme's comes back.
+    site.write("static/theme/communique.css", "body { color: red }");
+    assert_same_as_full_build(&site, &mut live, Rebuild::Static(vec!["theme".into()]));
+    site.remove("static/theme");
+    assert_same_as_full_build(&site, &mut live, Rebuild::Static(vec!["theme".into()]));
+
+    // A new release, a new section, and one removed.
+    site.write(
+        "content/en/speeches/new-year.md",
+        "+++\ntitle = \"New Year Address\"\ndate = 2023-01-01T10:00:00+09:00\ntopics = [\"climate\"]\n+++\nHappy new year.\n",
+    );
+    assert_same_as_full_build(&site, &mut live, Rebuild::Content);
+    site.remove("content/en/press-releases/climate-talks.md");
+    assert_same_as_full_build(&site, &mut live, Rebuild::Content);
+
+    // A template: every page again, content not read again.
+    site.write(
+        "templates/release.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>{{ release.title }}</h1>{% endblock main %}",
+    );
+    let rendered = assert_same_as_full_build(&site, &mut live, Rebuild::Templates);
+    assert_eq!(
+        rendered,
+        live.files().keys().filter(|p| p.ends_with(".html")).count()
+    );
+}
+
+#[test]
+fn a_failed_rebuild_changes_nothing_and_the_next_one_recovers() {
+    let site = SiteTest::fixture("basic");
+    let mut live = LiveSite::build(site.root(), &LoadOptions::default()).unwrap();
+    let before = live.files().clone();
+    site.write("templates/release.html", "{% if %}");
+    let error = live.rebuild(&Rebuild::Templates).unwrap_err();
+    assert!(
+        format!("{error:#}").contains("templates/release.html"),
+        "{error:#}"
+    );
+    assert!(live.files() == &before);
+
+    // Content saved while the template is still broken must not look fine.
+    let text = std::fs::read_to_string(site.path(RELEASE)).unwrap();
+    site.write(RELEASE, &text.replace("Outcome", "Result"));
+    assert!(live.rebuild(&Rebuild::Content).is_err());
+
+    site.remove("templates/release.html");
+    assert_same_as_full_build(&site, &mut live, Rebuild::Templates);
+}
