@@ -9,6 +9,7 @@ use serde::Serialize;
 use tera::{Context, Value};
 
 use super::i18n::{self, DateView, Strings};
+use super::metadata::{Ministry, NewsArticle, og_locale};
 use super::pages::{Page, PageSlice};
 use super::urls::Urls;
 use crate::model::{ReleaseId, Site};
@@ -78,6 +79,8 @@ struct AttachmentView<'a> {
 #[derive(Serialize)]
 struct SwitcherEntry {
     code: String,
+    /// For Open Graph: `en_US`.
+    locale: String,
     name: String,
     url: String,
     current: bool,
@@ -135,6 +138,7 @@ impl<'a> Shared<'a> {
                         name: &language.name,
                         title: &language.title,
                         home: urls.link(&urls.home(lang)),
+                        locale: og_locale(&language.code),
                     }),
                     strings: Value::from_serializable(&strings[lang]),
                     menu: Value::from_serializable(&menu),
@@ -154,6 +158,7 @@ impl<'a> Shared<'a> {
                     name: &l.name,
                     title: &l.title,
                     home: urls.link(&urls.home(lang)),
+                    locale: og_locale(&l.code),
                 })
                 .collect(),
         });
@@ -270,6 +275,7 @@ impl<'a> Shared<'a> {
                 let latest = &site.by_language[lang]
                     [..site.by_language[lang].len().min(site.config.per_page)];
                 context.insert_value("items", self.items(latest));
+                context.insert_value("total", site.by_language[lang].len().into());
                 let sections: Vec<SectionCount> = site.menu[lang]
                     .iter()
                     .map(|&s| SectionCount {
@@ -322,6 +328,7 @@ impl<'a> Shared<'a> {
         context.insert_value("release", self.summaries[id].clone());
         context.insert_value("body", Value::safe_string(&release.body.html));
         context.insert_value("extra", Value::from_serializable(&release.extra));
+        context.insert_value("json_ld", Value::safe_string(&self.json_ld(id)));
         let attachments: Vec<AttachmentView<'_>> = release
             .attachments
             .iter()
@@ -348,6 +355,39 @@ impl<'a> Shared<'a> {
         context.insert_value("newer", newer.map(|n| self.summaries[n].clone()).into());
         context.insert_value("older", older.map(|n| self.summaries[n].clone()).into());
         context.insert_value("related", self.items(&self.site.related(id, 4)));
+    }
+
+    /// The JSON-LD `NewsArticle` of a release, for its `<head>`.
+    fn json_ld(&self, id: ReleaseId) -> String {
+        let release = &self.site.releases[id];
+        let lang = release.location.lang;
+        let permalink = self.urls.permalink(&self.urls.release(id));
+        let home = self.urls.permalink(&self.urls.home(lang));
+        let published = self.date(&release.date, lang).iso;
+        let modified = release
+            .updated
+            .as_ref()
+            .map_or_else(|| published.clone(), |d| self.date(d, lang).iso);
+        let config = &self.site.config;
+        NewsArticle {
+            headline: &release.title,
+            description: &release.summary,
+            date_published: &published,
+            date_modified: &modified,
+            in_language: &config.languages[lang].code,
+            url: &permalink,
+            article_section: &self.site.sections[self.site.release_section[id]].title,
+            keywords: release
+                .topics
+                .iter()
+                .map(|&t| config.topics[t].names[lang].as_str())
+                .collect(),
+            ministry: Ministry {
+                name: &config.languages[lang].title,
+                url: &home,
+            },
+        }
+        .to_json_ld()
     }
 
     fn insert_list(
@@ -472,6 +512,7 @@ impl<'a> Shared<'a> {
             });
             switcher.push(SwitcherEntry {
                 code: language.code.clone(),
+                locale: og_locale(&language.code),
                 name: language.name.clone(),
                 url: self.urls.link(&path),
                 current: lang == current && !multilingual,
@@ -591,6 +632,8 @@ mod plain {
         pub name: &'a str,
         pub title: &'a str,
         pub home: String,
+        /// For Open Graph: `ko_KR`.
+        pub locale: String,
     }
 
     #[derive(Serialize)]
