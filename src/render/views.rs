@@ -609,16 +609,15 @@ fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
     map.into()
 }
 
-/// `1.2 MB`, `340 KB`, `12 bytes`.
+/// `1.2 MB`, `340 KB`; a file under a kilobyte shows as `1 KB`, since units read the same in
+/// every language and "bytes" would need translating.
 pub fn human_size(bytes: usize) -> String {
     const KB: f64 = 1024.0;
     let b = bytes as f64;
     if b >= KB * KB {
         format!("{:.1} MB", b / (KB * KB))
-    } else if b >= KB {
-        format!("{:.0} KB", (b / KB).max(1.0))
     } else {
-        format!("{bytes} bytes")
+        format!("{:.0} KB", (b / KB).ceil().max(1.0))
     }
 }
 
@@ -651,7 +650,7 @@ mod tests {
 
     #[test]
     fn sizes_for_people() {
-        assert_eq!(human_size(12), "12 bytes");
+        assert_eq!(human_size(12), "1 KB");
         assert_eq!(human_size(3 * 1024), "3 KB");
         assert_eq!(human_size(1_300_000), "1.2 MB");
     }
