@@ -98,7 +98,10 @@ fn screenshot(tab: &Tab, width: u32, height: u32, file: &Path) {
         .as_u64()
         .unwrap_or(u64::from(height))
         .clamp(u64::from(height), 8000);
-    resize(tab, width, page_height as u32);
+    let frame = eval(tab, "window.outerHeight - window.innerHeight")
+        .as_u64()
+        .unwrap_or(0);
+    resize(tab, width, (page_height + frame) as u32);
     let png = tab
         .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
         .expect("screenshot");
@@ -128,6 +131,44 @@ fn scrolls_sideways(tab: &Tab) -> bool {
     ) == true
 }
 
+/// Check one page at every width: axe violations and sideways scrolling go to `failures`, a
+/// screenshot per width to `shots` as `<name>-<device>.png`.
+fn check_page(tab: &Tab, axe: &str, url: &str, name: &str, shots: &Path) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (device, width, height) in WIDTHS {
+        resize(tab, width, height);
+        open(tab, url);
+        for violation in axe_violations(tab, axe) {
+            failures.push(format!("{name} at {width}px: {violation}"));
+        }
+        if scrolls_sideways(tab) {
+            failures.push(format!("{name}: scrolls sideways at {width}px"));
+        }
+        screenshot(
+            tab,
+            width,
+            height,
+            &shots.join(format!("{name}-{device}.png")),
+        );
+    }
+    resize(tab, 320, 640);
+    open(tab, url);
+    if scrolls_sideways(tab) {
+        failures.push(format!("{name}: scrolls sideways at 320px"));
+    }
+    failures
+}
+
+fn assert_no_failures(failures: &[String], shots: &Path) {
+    assert!(
+        failures.is_empty(),
+        "{} accessibility failures (screenshots in {}):\n{}",
+        failures.len(),
+        shots.display(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn key_pages_have_no_wcag_violations_and_fit_phones() {
     let test = "axe on key pages";
@@ -150,36 +191,50 @@ fn key_pages_have_no_wcag_violations_and_fit_phones() {
     for lang in ["ko", "en"] {
         for (name, path) in PAGES {
             let url = server.url(&format!("/{lang}/{path}"));
-            for (device, width, height) in WIDTHS {
-                resize(&tab, width, height);
-                open(&tab, &url);
-                for violation in axe_violations(&tab, &axe) {
-                    failures.push(format!("{lang} {name} at {width}px: {violation}"));
-                }
-                if scrolls_sideways(&tab) {
-                    failures.push(format!("{lang} {name}: scrolls sideways at {width}px"));
-                }
-                screenshot(
-                    &tab,
-                    width,
-                    height,
-                    &shots.join(format!("{lang}-{name}-{device}.png")),
-                );
-            }
-            resize(&tab, 320, 640);
-            open(&tab, &url);
-            if scrolls_sideways(&tab) {
-                failures.push(format!("{lang} {name}: scrolls sideways at 320px"));
-            }
+            failures.extend(check_page(
+                &tab,
+                &axe,
+                &url,
+                &format!("{lang}-{name}"),
+                &shots,
+            ));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} accessibility failures (screenshots in {}):\n{}",
-        failures.len(),
-        shots.display(),
-        failures.join("\n")
+    failures.extend(check_page(
+        &tab,
+        &axe,
+        &server.url("/404.html"),
+        "not-found",
+        &shots,
+    ));
+    assert_no_failures(&failures, &shots);
+}
+
+#[test]
+fn paginated_lists_have_no_wcag_violations() {
+    let test = "axe on paginated lists";
+    let Some(axe) = axe_source(test) else { return };
+    let Some(chromium) = Chromium::launch(test) else {
+        return;
+    };
+    let site = SiteTest::shipped_site();
+    let config = std::fs::read_to_string(site.path("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &config.replace("per_page = 20", "per_page = 2"),
     );
+    site.build().ok();
+    let server = StaticServer::start(&site.path("public"), "/");
+    let shots = screenshots_dir();
+    let tab = chromium.tab();
+    let mut failures = Vec::new();
+    for (name, path) in [
+        ("ko-section-page-3", "/ko/press-releases/page/3/"),
+        ("en-topic-page-2", "/en/topics/dprk/page/2/"),
+    ] {
+        failures.extend(check_page(&tab, &axe, &server.url(path), name, &shots));
+    }
+    assert_no_failures(&failures, &shots);
 }
 
 #[test]

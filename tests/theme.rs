@@ -162,7 +162,7 @@ fn lists_are_ordered_with_a_count_and_labelled_pagination() {
     )
     .file_contains(
         "en/press-releases/index.html",
-        "aria-label=\"Page 2\">2</a>",
+        "<span class=\"visually-hidden\">Page </span>2</a>",
     )
     .file_contains(
         "en/press-releases/page/2/index.html",
@@ -174,7 +174,7 @@ fn lists_are_ordered_with_a_count_and_labelled_pagination() {
     )
     .file_contains(
         "ko/press-releases/page/2/index.html",
-        "aria-current=\"page\" aria-label=\"2페이지\"",
+        "aria-current=\"page\">2<span class=\"visually-hidden\">페이지</span></a>",
     )
     .file_contains("ko/index.html", "전체 20건 중 최근 3건");
 }
