@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+use super::views::Shared;
+use crate::model::ReleaseId;
+
 /// The Open Graph locale of a language code: `ko` → `ko_KR`, `en` → `en_US`, `pt-BR` → `pt_BR`.
 /// Open Graph wants `language_TERRITORY`; a bare code gets its most common territory.
 pub fn og_locale(code: &str) -> String {
@@ -90,6 +93,41 @@ impl NewsArticle<'_> {
         serde_json::to_string(&document)
             .expect("a NewsArticle serializes")
             .replace('<', "\\u003c")
+    }
+}
+
+impl Shared<'_> {
+    /// The JSON-LD `NewsArticle` of a release, for its `<head>`.
+    pub(super) fn json_ld(&self, id: ReleaseId) -> String {
+        let release = &self.site.releases[id];
+        let lang = release.location.lang;
+        let permalink = self.urls.permalink(&self.urls.release(id));
+        let home = self.urls.permalink(&self.urls.home(lang));
+        let published = self.date(&release.date, lang).iso;
+        let modified = release
+            .updated
+            .as_ref()
+            .map_or_else(|| published.clone(), |d| self.date(d, lang).iso);
+        let config = &self.site.config;
+        NewsArticle {
+            headline: &release.title,
+            description: &release.summary,
+            date_published: &published,
+            date_modified: &modified,
+            in_language: &config.languages[lang].code,
+            url: &permalink,
+            article_section: &self.site.sections[self.site.release_section[id]].title,
+            keywords: release
+                .topics
+                .iter()
+                .map(|&t| config.topics[t].names[lang].as_str())
+                .collect(),
+            ministry: Ministry {
+                name: &config.languages[lang].title,
+                url: &home,
+            },
+        }
+        .to_json_ld()
     }
 }
 

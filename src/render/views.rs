@@ -9,7 +9,7 @@ use serde::Serialize;
 use tera::{Context, Value};
 
 use super::i18n::{self, DateView, Strings};
-use super::metadata::{Ministry, NewsArticle, og_locale};
+use super::metadata::og_locale;
 use super::pages::{Page, PageSlice};
 use super::urls::Urls;
 use crate::model::{ReleaseId, Site};
@@ -183,7 +183,7 @@ impl<'a> Shared<'a> {
         shared
     }
 
-    fn date(&self, date: &jiff::ZonedDateTime, lang: usize) -> DateView {
+    pub(super) fn date(&self, date: &jiff::ZonedDateTime, lang: usize) -> DateView {
         i18n::date_view(date, &self.date_formats[lang])
     }
 
@@ -355,39 +355,6 @@ impl<'a> Shared<'a> {
         context.insert_value("newer", newer.map(|n| self.summaries[n].clone()).into());
         context.insert_value("older", older.map(|n| self.summaries[n].clone()).into());
         context.insert_value("related", self.items(&self.site.related(id, 4)));
-    }
-
-    /// The JSON-LD `NewsArticle` of a release, for its `<head>`.
-    fn json_ld(&self, id: ReleaseId) -> String {
-        let release = &self.site.releases[id];
-        let lang = release.location.lang;
-        let permalink = self.urls.permalink(&self.urls.release(id));
-        let home = self.urls.permalink(&self.urls.home(lang));
-        let published = self.date(&release.date, lang).iso;
-        let modified = release
-            .updated
-            .as_ref()
-            .map_or_else(|| published.clone(), |d| self.date(d, lang).iso);
-        let config = &self.site.config;
-        NewsArticle {
-            headline: &release.title,
-            description: &release.summary,
-            date_published: &published,
-            date_modified: &modified,
-            in_language: &config.languages[lang].code,
-            url: &permalink,
-            article_section: &self.site.sections[self.site.release_section[id]].title,
-            keywords: release
-                .topics
-                .iter()
-                .map(|&t| config.topics[t].names[lang].as_str())
-                .collect(),
-            ministry: Ministry {
-                name: &config.languages[lang].title,
-                url: &home,
-            },
-        }
-        .to_json_ld()
     }
 
     fn insert_list(
