@@ -150,7 +150,7 @@ fn releases_show_their_details_and_body() {
         .file_contains(EN_HONOLULU, "22-0123")
         .file_contains(EN_HONOLULU, "<ol>\n<li>\n<p>The two ministers met in Honolulu.</p>\n<ul>")
         .file_contains(EN_HONOLULU, r#"<a href="/en/topics/dprk/">North Korea</a>"#)
-        .file_contains(EN_HONOLULU, r#"<a href="/files/statement.pdf">Joint Statement (PDF)</a> (PDF, 27 bytes)"#)
+        .file_contains(EN_HONOLULU, r#"Joint Statement (PDF)</a> <span class="file-info">(PDF, 1 KB)</span>"#)
         .file_contains(EN_HONOLULU, r#"<a href="/en/press-releases/">Press Releases</a>"#)
         .file_contains(EN_HONOLULU, "<title>Outcome of ROK-U.S. Foreign Ministers&#39; Meeting | Ministry of Foreign Affairs</title>")
         .file_contains(KO_HONOLULU, r#"<meta name="description" content="양 장관은 회담을 가졌다.">"#);
@@ -169,11 +169,11 @@ fn topic_pages_list_their_releases_in_each_language() {
         .file_lacks("en/topics/dprk/index.html", "korean-only")
         .file_contains(
             "ko/topics/index.html",
-            r#"<a href="/ko/topics/dprk/">북한</a> (총 2건)"#,
+            r#"<a href="/ko/topics/dprk/">북한</a> <span class="count-badge">총 2건</span>"#,
         )
         .file_contains(
             "en/topics/index.html",
-            r#"<a href="/en/topics/dprk/">North Korea</a> (1 releases)"#,
+            r#"<a href="/en/topics/dprk/">North Korea</a> <span class="count-badge">1 release</span>"#,
         )
         .file_contains(
             "en/topics/index.html",
@@ -263,9 +263,12 @@ fn homes_list_the_newest_releases_sections_and_topics() {
         )
         .file_contains(
             "en/index.html",
-            r#"<a href="/en/topics/climate/">Climate Change</a>"#,
+            r#"<a href="/en/topics/climate/">Climate Change"#,
         )
-        .file_contains("ko/index.html", "<h1>외교부</h1>");
+        .file_contains(
+            "ko/index.html",
+            r#"<h1 class="visually-hidden">외교부</h1>"#,
+        );
 }
 
 #[test]

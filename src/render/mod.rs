@@ -2,6 +2,7 @@
 //! of output files (pages, then static files). Nothing is written here.
 
 pub mod i18n;
+pub mod metadata;
 pub mod pages;
 pub mod templates;
 pub mod urls;

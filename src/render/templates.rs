@@ -37,6 +37,7 @@ pub fn build_tera(site_templates: &[(String, String)]) -> Result<Tera, Vec<Sourc
     let mut tera = Tera::new();
     tera.set_fallback_prefixes([BUILTIN_PREFIX])
         .expect("set before any template is added");
+    tera.register_function("count_label", count_label);
     let builtin = theme::TEMPLATES
         .iter()
         .map(|(name, text)| (format!("{BUILTIN_PREFIX}{name}"), text.to_string()));
@@ -46,6 +47,18 @@ pub fn build_tera(site_templates: &[(String, String)]) -> Result<Tera, Vec<Sourc
         vec![to_source_error(&e, name)]
     })?;
     Ok(tera)
+}
+
+/// `count_label(n=3, one=t.release_count_one, other=t.release_count)`: the string for one or
+/// for any other number, with `{count}` filled in ("1 release", "3 releases", "총 3건").
+fn count_label(kwargs: tera::Kwargs, _: &tera::State) -> tera::TeraResult<String> {
+    let n = kwargs.must_get::<i64>("n")?;
+    let label = if n == 1 {
+        kwargs.must_get::<String>("one")?
+    } else {
+        kwargs.must_get::<String>("other")?
+    };
+    Ok(label.replace("{count}", &n.to_string()))
 }
 
 /// Where a Tera error points: the template file, line and column (1-based); `fallback` names
@@ -110,6 +123,19 @@ mod tests {
         context.insert("x", &1);
         assert!(tera.contains_template("release.html"));
         assert_eq!(tera.render("base.html", &context).unwrap(), "SITE ");
+    }
+
+    #[test]
+    fn count_labels_choose_the_singular_for_one() {
+        let site = vec![(
+            "n.html".to_string(),
+            r#"{{ count_label(n=1, one="1 release", other="{count} releases") }}, {{ count_label(n=3, one="1 release", other="{count} releases") }}"#.to_string(),
+        )];
+        let tera = build_tera(&site).unwrap();
+        assert_eq!(
+            tera.render("n.html", &tera::Context::new()).unwrap(),
+            "1 release, 3 releases"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde::Serialize;
 use tera::{Context, Value};
 
 use super::i18n::{self, DateView, Strings};
+use super::metadata::og_locale;
 use super::pages::{Page, PageSlice};
 use super::urls::Urls;
 use crate::model::{ReleaseId, Site};
@@ -78,6 +79,8 @@ struct AttachmentView<'a> {
 #[derive(Serialize)]
 struct SwitcherEntry {
     code: String,
+    /// For Open Graph: `en_US`.
+    locale: String,
     name: String,
     url: String,
     current: bool,
@@ -135,6 +138,7 @@ impl<'a> Shared<'a> {
                         name: &language.name,
                         title: &language.title,
                         home: urls.link(&urls.home(lang)),
+                        locale: og_locale(&language.code),
                     }),
                     strings: Value::from_serializable(&strings[lang]),
                     menu: Value::from_serializable(&menu),
@@ -154,6 +158,7 @@ impl<'a> Shared<'a> {
                     name: &l.name,
                     title: &l.title,
                     home: urls.link(&urls.home(lang)),
+                    locale: og_locale(&l.code),
                 })
                 .collect(),
         });
@@ -178,7 +183,7 @@ impl<'a> Shared<'a> {
         shared
     }
 
-    fn date(&self, date: &jiff::ZonedDateTime, lang: usize) -> DateView {
+    pub(super) fn date(&self, date: &jiff::ZonedDateTime, lang: usize) -> DateView {
         i18n::date_view(date, &self.date_formats[lang])
     }
 
@@ -270,6 +275,7 @@ impl<'a> Shared<'a> {
                 let latest = &site.by_language[lang]
                     [..site.by_language[lang].len().min(site.config.per_page)];
                 context.insert_value("items", self.items(latest));
+                context.insert_value("total", site.by_language[lang].len().into());
                 let sections: Vec<SectionCount> = site.menu[lang]
                     .iter()
                     .map(|&s| SectionCount {
@@ -322,6 +328,7 @@ impl<'a> Shared<'a> {
         context.insert_value("release", self.summaries[id].clone());
         context.insert_value("body", Value::safe_string(&release.body.html));
         context.insert_value("extra", Value::from_serializable(&release.extra));
+        context.insert_value("json_ld", Value::safe_string(&self.json_ld(id)));
         let attachments: Vec<AttachmentView<'_>> = release
             .attachments
             .iter()
@@ -472,6 +479,7 @@ impl<'a> Shared<'a> {
             });
             switcher.push(SwitcherEntry {
                 code: language.code.clone(),
+                locale: og_locale(&language.code),
                 name: language.name.clone(),
                 url: self.urls.link(&path),
                 current: lang == current && !multilingual,
@@ -568,16 +576,15 @@ fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
     map.into()
 }
 
-/// `1.2 MB`, `340 KB`, `12 bytes`.
+/// `1.2 MB`, `340 KB`; a file under a kilobyte shows as `1 KB`, since units read the same in
+/// every language and "bytes" would need translating.
 pub fn human_size(bytes: usize) -> String {
     const KB: f64 = 1024.0;
     let b = bytes as f64;
     if b >= KB * KB {
         format!("{:.1} MB", b / (KB * KB))
-    } else if b >= KB {
-        format!("{:.0} KB", (b / KB).max(1.0))
     } else {
-        format!("{bytes} bytes")
+        format!("{:.0} KB", (b / KB).ceil().max(1.0))
     }
 }
 
@@ -591,6 +598,8 @@ mod plain {
         pub name: &'a str,
         pub title: &'a str,
         pub home: String,
+        /// For Open Graph: `ko_KR`.
+        pub locale: String,
     }
 
     #[derive(Serialize)]
@@ -608,7 +617,7 @@ mod tests {
 
     #[test]
     fn sizes_for_people() {
-        assert_eq!(human_size(12), "12 bytes");
+        assert_eq!(human_size(12), "1 KB");
         assert_eq!(human_size(3 * 1024), "3 KB");
         assert_eq!(human_size(1_300_000), "1.2 MB");
     }
