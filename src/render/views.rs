@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
+use super::feeds;
 use super::i18n::{self, DateView, Strings};
 use super::pages::{Page, PageSlice};
 use super::urls::Urls;
@@ -76,7 +77,7 @@ struct AttachmentView<'a> {
 }
 
 #[derive(Serialize)]
-struct SwitcherEntry {
+pub(crate) struct SwitcherEntry {
     code: String,
     name: String,
     url: String,
@@ -88,9 +89,9 @@ struct SwitcherEntry {
 }
 
 #[derive(Serialize)]
-struct Alternate {
-    hreflang: String,
-    href: String,
+pub(crate) struct Alternate {
+    pub(crate) hreflang: String,
+    pub(crate) href: String,
 }
 
 #[derive(Serialize)]
@@ -436,7 +437,7 @@ impl<'a> Shared<'a> {
     }
 
     /// The language switcher and the hreflang alternates (with x-default) of a page.
-    fn translations_of(&self, page: Page) -> (Vec<SwitcherEntry>, Vec<Alternate>) {
+    pub(crate) fn translations_of(&self, page: Page) -> (Vec<SwitcherEntry>, Vec<Alternate>) {
         let site = self.site;
         let current = page.lang(site);
         let multilingual = matches!(page, Page::Root | Page::NotFound);
@@ -502,9 +503,21 @@ impl<'a> Shared<'a> {
         (switcher, alternates)
     }
 
-    /// The Atom feeds a page links in its head (`<link rel="alternate">`).
-    fn feeds_of(&self, _page: Page, _lang: usize) -> Vec<LinkView> {
-        Vec::new()
+    /// The Atom feeds a page links in its head (`<link rel="alternate">`): its language's feed
+    /// on every page, and a topic page's own feed too.
+    fn feeds_of(&self, page: Page, lang: usize) -> Vec<LinkView> {
+        let feed = |topic: Option<usize>, path: String| LinkView {
+            title: feeds::feed_title(self.site, lang, topic),
+            url: self.urls.permalink(&path),
+        };
+        let mut links = vec![feed(None, feeds::language_feed_path(&self.urls, lang))];
+        if let Page::Topic { topic, .. } = page {
+            links.push(feed(
+                Some(topic),
+                feeds::topic_feed_path(&self.urls, lang, topic),
+            ));
+        }
+        links
     }
 
     fn breadcrumbs(&self, page: Page, lang: usize) -> Vec<LinkView> {
