@@ -5,6 +5,7 @@
 //! every page in memory, and [`output::write`] puts them on disk (or `serve` keeps them in
 //! memory). The library never prints: it returns what happened, and `main.rs` reports it.
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod toml_source;
 
 use std::path::{Path, PathBuf};
 
+pub use check::{CheckReport, check};
 pub use content::LoadOptions;
 pub use error::{SiteErrors, SourceError};
 pub use model::Site;
@@ -64,11 +66,4 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
         files: files.len(),
         write,
     })
-}
-
-/// Everything `build` checks, without writing anything.
-pub fn check(root: &Path) -> anyhow::Result<usize> {
-    let site = load(root, &LoadOptions::default())?;
-    let files = render::render(&site)?;
-    Ok(files.len())
 }

@@ -441,6 +441,10 @@ impl<'a> Shared<'a> {
         let site = self.site;
         let current = page.lang(site);
         let multilingual = matches!(page, Page::Root | Page::NotFound);
+        // A list's page 2 or later is no version of any page in another language (those list
+        // other releases), and hreflang must be reciprocal: it carries no alternates.
+        let continuation =
+            matches!(page, Page::Section(_, n) | Page::Topic { number: n, .. } if n > 1);
         let mut switcher = Vec::new();
         let mut alternates = Vec::new();
         for (lang, language) in site.config.languages.iter().enumerate() {
@@ -454,7 +458,7 @@ impl<'a> Shared<'a> {
                 target.path(&self.urls)
             };
             let available = counterpart.is_ok();
-            if available && !multilingual {
+            if available && !multilingual && !continuation {
                 alternates.push(Alternate {
                     hreflang: language.code.clone(),
                     href: self.urls.permalink(&path),
@@ -496,10 +500,12 @@ impl<'a> Shared<'a> {
             (false, Ok(p)) => p.path(&self.urls),
             (false, Err(_)) => page.path(&self.urls),
         };
-        alternates.push(Alternate {
-            hreflang: "x-default".into(),
-            href: self.urls.permalink(&default),
-        });
+        if !continuation {
+            alternates.push(Alternate {
+                hreflang: "x-default".into(),
+                href: self.urls.permalink(&default),
+            });
+        }
         (switcher, alternates)
     }
 
