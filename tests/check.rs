@@ -50,6 +50,30 @@ fn a_sub_path_site_with_root_relative_markdown_links_checks_clean() {
 }
 
 #[test]
+fn a_raw_html_link_outside_the_sub_path_is_an_error() {
+    let site = SiteTest::fixture("basic");
+    let config = std::fs::read_to_string(site.path("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &config.replace("https://www.mofa.example/", "https://org.github.io/news/"),
+    );
+    site.write(
+        "content/en/press-releases/raw.md",
+        &format!(
+            "{RELEASE_HEAD}+++\nSee <a href=\"/en/press-releases/honolulu/\">the meeting</a>.\n"
+        ),
+    );
+    let run = site.run(&["check"]);
+    run.fails(1)
+        .says("is outside the site, which is published under /news/");
+    assert!(
+        run.error_lines()[0].starts_with("en/press-releases/raw/index.html:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn broken_links_and_anchors_are_errors_at_their_markdown_line() {
     let site = SiteTest::fixture("basic");
     site.write(

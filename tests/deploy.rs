@@ -100,6 +100,29 @@ fn under_a_sub_path_every_internal_link_of_every_page_resolves_to_a_file() {
             }
         }
         assert!(checked > 100, "only {checked} links were seen");
+
+        // The sitemaps' and feeds' own URLs (loc, id, href) lead to files under the sub-path.
+        let mut xml_urls = 0;
+        for (file, bytes) in files.iter().filter(|(f, _)| f.ends_with(".xml")) {
+            let text = std::str::from_utf8(bytes).unwrap();
+            let doc = roxmltree::Document::parse(text).unwrap();
+            let urls = doc.descendants().flat_map(|n| {
+                let text = matches!(n.tag_name().name(), "loc" | "id")
+                    .then(|| n.text())
+                    .flatten();
+                text.into_iter().chain(n.attribute("href"))
+            });
+            for url in urls {
+                assert!(url.starts_with(BASE), "{file}: `{url}` is not under {BASE}");
+                let url = Url::parse(url).unwrap();
+                assert!(
+                    served_file(&files, &url).is_some(),
+                    "{file}: `{url}` leads to no file"
+                );
+                xml_urls += 1;
+            }
+        }
+        assert!(xml_urls > 50, "only {xml_urls} URLs in sitemaps and feeds");
     }
 }
 
