@@ -323,7 +323,8 @@ impl<'a> Checker<'a> {
             .into_values()
             .map(|(mut error, others)| {
                 if others > 0 {
-                    let _ = write!(error.message, " (and on {others} more pages)");
+                    let pages = if others == 1 { "page" } else { "pages" };
+                    let _ = write!(error.message, " (and on {others} more {pages})");
                 }
                 error
             })
