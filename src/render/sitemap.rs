@@ -140,4 +140,12 @@ mod tests {
         assert_eq!(split(&entries, 50).len(), 1);
         assert_eq!(split(&[], 3), [&[] as &[String]]);
     }
+
+    #[test]
+    fn splits_before_a_file_would_pass_50_mb() {
+        let big = "x".repeat(MAX_BYTES / 2);
+        let entries = vec![big.clone(), big.clone(), big];
+        let parts = split(&entries, MAX_URLS);
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [1, 1, 1]);
+    }
 }
