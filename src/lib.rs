@@ -5,6 +5,7 @@
 //! every page in memory, and [`output::write`] puts them on disk (or `serve` keeps them in
 //! memory). The library never prints: it returns what happened, and `main.rs` reports it.
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod toml_source;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+pub use check::{CheckReport, check};
 pub use content::LoadOptions;
 pub use error::{SiteErrors, SourceError};
 pub use model::Site;
@@ -87,11 +89,4 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
         write,
         timings,
     })
-}
-
-/// Everything `build` checks, without writing anything.
-pub fn check(root: &Path) -> anyhow::Result<usize> {
-    let site = load(root, &LoadOptions::default())?;
-    let files = render::render(&site)?;
-    Ok(files.len())
 }

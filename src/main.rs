@@ -68,8 +68,14 @@ fn run(command: Command) -> anyhow::Result<()> {
             eprintln!("stopped");
         }
         Command::Check(args) => {
-            let files = communique::check(&args.root)?;
-            eprintln!("no errors: {files} files would be built");
+            let report = communique::check(&args.root)?;
+            if let Some(table) = report.missing_translations_table() {
+                eprintln!("{table}");
+            }
+            if !report.errors.is_empty() {
+                return Err(SiteErrors(report.errors).into());
+            }
+            eprintln!("no errors: {} files would be built", report.files);
         }
     }
     Ok(())

@@ -16,6 +16,8 @@ use crate::render::OutputFile;
 /// Left in every output folder communique writes; its presence allows later builds to
 /// replace the folder's content.
 pub const MARKER: &str = ".communique-output";
+const MARKER_TEXT: &str =
+    "This folder is written by communique build; its files are replaced on each build.\n";
 
 /// What a write did, for the summary line.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -26,35 +28,36 @@ pub struct WriteReport {
 }
 
 /// Refuse an output folder that would destroy the site's sources or someone else's files.
+/// `force` overrides only the last rule (a non-empty folder without our marker): a folder that
+/// is or holds a site's sources is refused whatever the flags.
 pub fn check_output_dir(root: &Path, output: &Path, force: bool) -> anyhow::Result<()> {
     let root = absolute(root)?;
     let output = absolute(output)?;
     if output == root {
         bail!(
-            "the output folder {} is the site root: choose another with --output",
+            "the output folder {} is the site root: its files would be replaced; choose another with --output",
+            output.display()
+        );
+    }
+    if root.starts_with(&output) {
+        bail!(
+            "the output folder {} contains the site itself: its files would be replaced; choose another with --output",
             output.display()
         );
     }
     for source in [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR] {
-        let source_dir = root.join(source);
-        if output.starts_with(&source_dir) {
+        if output.starts_with(root.join(source)) {
             bail!(
-                "the output folder {} is inside the site's {source}/ folder",
+                "the output folder {} is inside the site's {source}/ folder: the build would copy itself into the sources; choose another with --output",
                 output.display()
             );
         }
-        if output.join(source).exists() && source_dir.starts_with(&output) {
+        if output.join(source).is_dir() {
             bail!(
-                "the output folder {} contains the site's {source}/ folder",
+                "the output folder {} contains a {source}/ folder, so it looks like a site's sources, which a build would delete; choose another with --output",
                 output.display()
             );
         }
-    }
-    if root.starts_with(&output) {
-        bail!(
-            "the output folder {} contains the site itself",
-            output.display()
-        );
     }
     if force || !output.exists() || output.join(MARKER).exists() {
         return Ok(());
@@ -96,21 +99,27 @@ pub fn write(files: &[OutputFile], output: &Path) -> anyhow::Result<WriteReport>
             report.written += 1;
         }
     }
-    fs::write(
-        output.join(MARKER),
-        "This folder is written by communique build; its files are replaced on each build.\n",
-    )
-    .with_context(|| format!("cannot write {}", output.join(MARKER).display()))?;
+    let marker = output.join(MARKER);
+    if !marker.exists() {
+        fs::write(&marker, MARKER_TEXT)
+            .with_context(|| format!("cannot write {}", marker.display()))?;
+    }
     report.removed = remove_stale(files, output)?;
     Ok(report)
 }
 
 /// Remove the files under `output` that the site no longer has, and folders left empty.
+/// Hidden files and folders are left alone: communique never writes one (static/ skips them),
+/// and they are often someone's, like the `.git` of a gh-pages checkout.
 fn remove_stale(files: &[OutputFile], output: &Path) -> anyhow::Result<usize> {
     let keep: HashSet<PathBuf> = files.iter().map(|f| output.join(&f.path)).collect();
     let mut removed = 0;
     let mut dirs = Vec::new();
-    for entry in WalkDir::new(output).min_depth(1) {
+    let walker = WalkDir::new(output)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
         let entry = entry.with_context(|| format!("cannot read {}", output.display()))?;
         let path = entry.path();
         if entry.file_type().is_dir() {
@@ -129,9 +138,71 @@ fn remove_stale(files: &[OutputFile], output: &Path) -> anyhow::Result<usize> {
     Ok(removed)
 }
 
+/// The absolute path with links resolved in its longest existing part, so that two spellings
+/// of one folder compare equal even when the output folder does not exist yet.
 fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
     let path =
         std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))?;
-    // Resolve links where the folder exists, so two spellings of one folder compare equal.
-    Ok(fs::canonicalize(&path).unwrap_or(path))
+    let mut existing = path.as_path();
+    let mut rest = Vec::new();
+    while let Some(parent) = existing.parent() {
+        if existing.exists() {
+            break;
+        }
+        rest.push(existing.file_name().unwrap_or_default().to_owned());
+        existing = parent;
+    }
+    let mut resolved = fs::canonicalize(existing).unwrap_or_else(|_| existing.to_path_buf());
+    resolved.extend(rest.iter().rev());
+    Ok(resolved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn stale_files_go_and_hidden_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write(&[file("a/index.html", "a"), file("b/index.html", "b")], out).unwrap();
+        fs::create_dir_all(out.join(".git")).unwrap();
+        fs::write(out.join(".git/HEAD"), "ref").unwrap();
+        let report = write(&[file("a/index.html", "a")], out).unwrap();
+        assert_eq!(
+            report,
+            WriteReport {
+                written: 0,
+                unchanged: 1,
+                removed: 1
+            }
+        );
+        assert!(!out.join("b").exists(), "emptied folders are removed");
+        assert!(out.join(".git/HEAD").exists());
+        assert!(out.join(MARKER).exists());
+    }
+
+    #[test]
+    fn a_missing_output_folder_is_compared_through_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        fs::create_dir_all(real.join("content")).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&real, dir.path().join("link")).unwrap();
+            let inside = dir.path().join("link/content/out");
+            let error = check_output_dir(&real, &inside, true).unwrap_err();
+            assert!(
+                error.to_string().contains("inside the site's content/"),
+                "{error}"
+            );
+        }
+    }
 }

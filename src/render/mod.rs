@@ -1,9 +1,11 @@
 //! The render stage: every page of the site through Tera, in parallel, into an in-memory list
-//! of output files (pages, then static files). Nothing is written here.
+//! of output files (pages, feeds, sitemap, then static files). Nothing is written here.
 
+pub mod feeds;
 pub mod i18n;
 pub mod metadata;
 pub mod pages;
+pub mod sitemap;
 pub mod templates;
 pub mod urls;
 pub mod views;
@@ -25,11 +27,20 @@ pub struct OutputFile {
 
 /// Render the whole site. Template errors come back as `SiteErrors`, every distinct one.
 pub fn render(site: &Site) -> Result<Vec<OutputFile>, SiteErrors> {
+    render_with_sitemap_limit(site, sitemap::MAX_URLS)
+}
+
+/// [`render`] with another limit of URLs per sitemap file, so tests can see the index.
+pub fn render_with_sitemap_limit(
+    site: &Site,
+    sitemap_max_urls: usize,
+) -> Result<Vec<OutputFile>, SiteErrors> {
     let tera = tera(&site.templates)?;
     let shared = Shared::new(site);
-    let rendered: Vec<Result<OutputFile, SourceError>> = pages::all(site)
-        .into_par_iter()
-        .map(|page| PageInput::new(&shared, page).render(&tera))
+    let pages = pages::all(site);
+    let rendered: Vec<Result<OutputFile, SourceError>> = pages
+        .par_iter()
+        .map(|&page| PageInput::new(&shared, page).render(&tera))
         .collect();
 
     let mut files = Vec::with_capacity(rendered.len() + site.static_files.len());
@@ -41,8 +52,29 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, SiteErrors> {
         }
     }
     SiteErrors::check(errors)?;
+    files.extend(derived_files(&shared, &pages, sitemap_max_urls));
     files.extend(static_files(site));
     Ok(files)
+}
+
+/// The files made from the whole site rather than one page: feeds, sitemap, robots.txt.
+pub fn derived_files(
+    shared: &Shared<'_>,
+    pages: &[Page],
+    sitemap_max_urls: usize,
+) -> Vec<OutputFile> {
+    let mut files = feeds::files(shared);
+    files.extend(sitemap::files(shared, pages, sitemap_max_urls));
+    // A site's own static/robots.txt wins over the generated one.
+    if !shared
+        .site
+        .static_files
+        .iter()
+        .any(|f| f.path == "robots.txt")
+    {
+        files.push(sitemap::robots(shared));
+    }
+    files
 }
 
 /// Tera with the built-in theme and the site's templates, or every error in those templates.

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
+use super::feeds;
 use super::i18n::{self, DateView, Strings};
 use super::metadata::og_locale;
 use super::pages::{Page, PageSlice};
@@ -77,7 +78,7 @@ struct AttachmentView<'a> {
 }
 
 #[derive(Serialize)]
-struct SwitcherEntry {
+pub(crate) struct SwitcherEntry {
     code: String,
     /// For Open Graph: `en_US`.
     locale: String,
@@ -91,9 +92,9 @@ struct SwitcherEntry {
 }
 
 #[derive(Serialize)]
-struct Alternate {
-    hreflang: String,
-    href: String,
+pub(crate) struct Alternate {
+    pub(crate) hreflang: String,
+    pub(crate) href: String,
 }
 
 #[derive(Serialize)]
@@ -443,10 +444,14 @@ impl<'a> Shared<'a> {
     }
 
     /// The language switcher and the hreflang alternates (with x-default) of a page.
-    fn translations_of(&self, page: Page) -> (Vec<SwitcherEntry>, Vec<Alternate>) {
+    pub(crate) fn translations_of(&self, page: Page) -> (Vec<SwitcherEntry>, Vec<Alternate>) {
         let site = self.site;
         let current = page.lang(site);
         let multilingual = matches!(page, Page::Root | Page::NotFound);
+        // A list's page 2 or later is no version of any page in another language (those list
+        // other releases), and hreflang must be reciprocal: it carries no alternates.
+        let continuation =
+            matches!(page, Page::Section(_, n) | Page::Topic { number: n, .. } if n > 1);
         let mut switcher = Vec::new();
         let mut alternates = Vec::new();
         for (lang, language) in site.config.languages.iter().enumerate() {
@@ -460,7 +465,7 @@ impl<'a> Shared<'a> {
                 target.path(&self.urls)
             };
             let available = counterpart.is_ok();
-            if available && !multilingual {
+            if available && !multilingual && !continuation {
                 alternates.push(Alternate {
                     hreflang: language.code.clone(),
                     href: self.urls.permalink(&path),
@@ -503,16 +508,30 @@ impl<'a> Shared<'a> {
             (false, Ok(p)) => p.path(&self.urls),
             (false, Err(_)) => page.path(&self.urls),
         };
-        alternates.push(Alternate {
-            hreflang: "x-default".into(),
-            href: self.urls.permalink(&default),
-        });
+        if !continuation {
+            alternates.push(Alternate {
+                hreflang: "x-default".into(),
+                href: self.urls.permalink(&default),
+            });
+        }
         (switcher, alternates)
     }
 
-    /// The Atom feeds a page links in its head (`<link rel="alternate">`).
-    fn feeds_of(&self, _page: Page, _lang: usize) -> Vec<LinkView> {
-        Vec::new()
+    /// The Atom feeds a page links in its head (`<link rel="alternate">`): its language's feed
+    /// on every page, and a topic page's own feed too.
+    fn feeds_of(&self, page: Page, lang: usize) -> Vec<LinkView> {
+        let feed = |topic: Option<usize>, path: String| LinkView {
+            title: feeds::feed_title(self.site, lang, topic),
+            url: self.urls.permalink(&path),
+        };
+        let mut links = vec![feed(None, feeds::language_feed_path(&self.urls, lang))];
+        if let Page::Topic { topic, .. } = page {
+            links.push(feed(
+                Some(topic),
+                feeds::topic_feed_path(&self.urls, lang, topic),
+            ));
+        }
+        links
     }
 
     fn breadcrumbs(&self, page: Page, lang: usize) -> Vec<LinkView> {

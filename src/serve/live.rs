@@ -3,7 +3,7 @@
 //! when its context (everything it shows) differs from the one it was last rendered with, so
 //! which pages a change touches is derived from the model, never listed by hand.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use axum::body::Bytes;
@@ -26,9 +26,6 @@ pub struct LiveSite {
     /// Per output path: the context its page was last rendered with.
     contexts: HashMap<String, PageInput>,
     files: Files,
-    /// `render::render` made files that are neither pages nor static files (feeds, a search
-    /// index...): only a full render is known to keep those right.
-    has_other_outputs: bool,
     /// The last rebuild failed and may have left a half-updated model: rebuild all next time.
     needs_full: bool,
 }
@@ -48,11 +45,7 @@ impl LiveSite {
         let tera = render::tera(&site.templates)?;
         // `render::render` itself, not the pages alone, so serve shows whatever build makes.
         let built = render::render(&site)?;
-        let contexts = page_inputs(&site);
-        let statics: HashSet<&str> = render::static_sources(&site).map(|(p, _)| p).collect();
-        let has_other_outputs = built
-            .iter()
-            .any(|f| !contexts.contains_key(&f.path) && !statics.contains(f.path.as_str()));
+        let contexts = page_inputs(&Shared::new(&site));
         Ok(LiveSite {
             root: root.to_path_buf(),
             load: load.clone(),
@@ -60,7 +53,6 @@ impl LiveSite {
             tera,
             contexts,
             files: to_files(built).collect(),
-            has_other_outputs,
             needs_full: false,
         })
     }
@@ -71,7 +63,7 @@ impl LiveSite {
 
     /// Rebuild for a change. On error the site served stays as it was.
     pub fn rebuild(&mut self, rebuild: &Rebuild) -> anyhow::Result<Rebuilt> {
-        let rebuild = if self.needs_full || self.has_other_outputs {
+        let rebuild = if self.needs_full {
             &Rebuild::Full
         } else {
             rebuild
@@ -145,7 +137,8 @@ impl LiveSite {
     ) -> Result<Rebuilt, SiteErrors> {
         let model = site.as_ref().unwrap_or(&self.site);
         let renderer = tera.as_ref().unwrap_or(&self.tera);
-        let inputs = page_inputs(model);
+        let shared = Shared::new(model);
+        let inputs = page_inputs(&shared);
         let stale: Vec<&PageInput> = inputs
             .values()
             .filter(|input| all || self.contexts.get(&input.path) != Some(*input))
@@ -172,6 +165,10 @@ impl LiveSite {
             .map(|(path, bytes)| (path.clone(), bytes.clone()))
             .collect();
         files.extend(to_files(pages));
+        // Feeds and the sitemap are made from the whole site, and cheaply: made anew each time.
+        let all_pages = pages::all(model);
+        let derived = render::derived_files(&shared, &all_pages, render::sitemap::MAX_URLS);
+        files.extend(to_files(derived));
         // Unchanged static files keep their bytes; only a changed one is copied.
         for (path, bytes) in render::static_sources(model) {
             let kept = self.files.get(path).filter(|old| old.as_ref() == bytes);
@@ -198,13 +195,12 @@ impl LiveSite {
     }
 }
 
-/// Every page of `site` with what it shows, by output path.
-fn page_inputs(site: &Site) -> HashMap<String, PageInput> {
-    let shared = Shared::new(site);
-    pages::all(site)
+/// Every page of the site with what it shows, by output path.
+fn page_inputs(shared: &Shared<'_>) -> HashMap<String, PageInput> {
+    pages::all(shared.site)
         .into_par_iter()
         .map(|page| {
-            let input = PageInput::new(&shared, page);
+            let input = PageInput::new(shared, page);
             (input.path.clone(), input)
         })
         .collect()

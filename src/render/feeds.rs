@@ -1,0 +1,287 @@
+//! Atom 1.0 feeds: one per language (`<lang>/atom.xml`, its newest releases) and one per topic
+//! per language (`<lang>/topics/<key>/atom.xml`), with full content and absolute URLs.
+//!
+//! Written in Rust rather than as a Tera template: a feed is a machine format whose validity we
+//! promise, a site's own template could not improve it but could break it, and escaping every
+//! value here is one small function instead of trusting autoescape rules made for HTML.
+
+use std::fmt::Write as _;
+
+use jiff::ZonedDateTime;
+
+use super::OutputFile;
+use super::urls::Urls;
+use super::views::Shared;
+use crate::model::{ReleaseId, Site};
+
+/// How many releases a feed carries, newest first.
+pub const FEED_ENTRIES: usize = 20;
+
+/// `ko/atom.xml`: the feed of a language.
+pub fn language_feed_path(urls: &Urls<'_>, lang: usize) -> String {
+    format!("{}atom.xml", urls.home(lang))
+}
+
+/// `ko/topics/dprk/atom.xml`: the feed of a topic in a language.
+pub fn topic_feed_path(urls: &Urls<'_>, lang: usize, topic: usize) -> String {
+    format!("{}atom.xml", urls.topic(lang, topic, 1))
+}
+
+/// A feed's title: the site's title in that language, after the topic's name for a topic.
+pub fn feed_title(site: &Site, lang: usize, topic: Option<usize>) -> String {
+    let title = &site.config.languages[lang].title;
+    match topic {
+        Some(topic) => format!("{} | {title}", site.config.topics[topic].names[lang]),
+        None => title.clone(),
+    }
+}
+
+/// Every feed of the site.
+pub fn files(shared: &Shared<'_>) -> Vec<OutputFile> {
+    let site = shared.site;
+    let urls = &shared.urls;
+    let mut files = Vec::new();
+    for lang in 0..site.config.languages.len() {
+        let feed = Feed {
+            lang,
+            topic: None,
+            path: language_feed_path(urls, lang),
+            page: urls.home(lang),
+            releases: &site.by_language[lang],
+        };
+        files.push(feed.render(shared));
+        for topic in 0..site.config.topics.len() {
+            let feed = Feed {
+                lang,
+                topic: Some(topic),
+                path: topic_feed_path(urls, lang, topic),
+                page: urls.topic(lang, topic, 1),
+                releases: &site.by_topic[lang][topic],
+            };
+            files.push(feed.render(shared));
+        }
+    }
+    files
+}
+
+struct Feed<'a> {
+    lang: usize,
+    topic: Option<usize>,
+    /// The feed's own path under the output root.
+    path: String,
+    /// The page the feed mirrors.
+    page: String,
+    /// Newest first.
+    releases: &'a [ReleaseId],
+}
+
+impl Feed<'_> {
+    fn render(&self, shared: &Shared<'_>) -> OutputFile {
+        let site = shared.site;
+        let urls = &shared.urls;
+        let language = &site.config.languages[self.lang];
+        let entries = &self.releases[..self.releases.len().min(FEED_ENTRIES)];
+        let mut xml = String::with_capacity(8 * 1024 + entries.len() * 8 * 1024);
+        xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+        let _ = writeln!(
+            xml,
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
+            escape(&language.code)
+        );
+        let self_url = urls.permalink(&self.path);
+        let _ = writeln!(xml, "<id>{}</id>", escape(&self_url));
+        let _ = writeln!(
+            xml,
+            "<title>{}</title>",
+            escape(&feed_title(site, self.lang, self.topic))
+        );
+        let _ = writeln!(xml, "<updated>{}</updated>", feed_updated(site, entries));
+        let _ = writeln!(
+            xml,
+            "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
+            escape(&self_url)
+        );
+        let _ = writeln!(
+            xml,
+            "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+            escape(&urls.permalink(&self.page))
+        );
+        let _ = writeln!(
+            xml,
+            "<author><name>{}</name><uri>{}</uri></author>",
+            escape(&language.title),
+            escape(&urls.permalink(&urls.home(self.lang)))
+        );
+        xml.push_str("<generator>communique</generator>\n");
+        for &id in entries {
+            entry(&mut xml, shared, id);
+        }
+        xml.push_str("</feed>\n");
+        OutputFile {
+            path: self.path.clone(),
+            bytes: xml.into_bytes(),
+        }
+    }
+}
+
+fn entry(xml: &mut String, shared: &Shared<'_>, id: ReleaseId) {
+    let site = shared.site;
+    let urls = &shared.urls;
+    let release = &site.releases[id];
+    let lang = release.location.lang;
+    let permalink = urls.permalink(&urls.release(id));
+    xml.push_str("<entry>\n");
+    let _ = writeln!(xml, "<id>{}</id>", escape(&permalink));
+    let _ = writeln!(xml, "<title>{}</title>", escape(&release.title));
+    let _ = writeln!(xml, "<published>{}</published>", rfc3339(&release.date));
+    let _ = writeln!(xml, "<updated>{}</updated>", rfc3339(last_change(site, id)));
+    let _ = writeln!(
+        xml,
+        "<link rel=\"alternate\" type=\"text/html\" hreflang=\"{}\" href=\"{}\"/>",
+        escape(&site.config.languages[lang].code),
+        escape(&permalink)
+    );
+    // The translations, each a distinct (type, hreflang) pair as Atom requires.
+    for (other_lang, other) in site.translations[id].iter().enumerate() {
+        if let Some(other) = other.filter(|&other| other != id) {
+            let _ = writeln!(
+                xml,
+                "<link rel=\"alternate\" type=\"text/html\" hreflang=\"{}\" href=\"{}\"/>",
+                escape(&site.config.languages[other_lang].code),
+                escape(&urls.permalink(&urls.release(other)))
+            );
+        }
+    }
+    for &topic in &release.topics {
+        let _ = writeln!(
+            xml,
+            "<category term=\"{}\" label=\"{}\" scheme=\"{}\"/>",
+            escape(&site.config.topics[topic].key),
+            escape(&site.config.topics[topic].names[lang]),
+            escape(&urls.permalink(&urls.topic_index(lang)))
+        );
+    }
+    if !release.summary.is_empty() {
+        let _ = writeln!(xml, "<summary>{}</summary>", escape(&release.summary));
+    }
+    let _ = writeln!(
+        xml,
+        "<content type=\"html\" xml:base=\"{}\">{}</content>",
+        escape(&permalink),
+        escape(&content_html(shared, id))
+    );
+    xml.push_str("</entry>\n");
+}
+
+/// The release's body with its attachments, every root-relative link made absolute (feed
+/// readers show content away from the site, and not all of them honour `xml:base`).
+fn content_html(shared: &Shared<'_>, id: ReleaseId) -> String {
+    let site = shared.site;
+    let release = &site.releases[id];
+    let origin = site.config.origin();
+    let mut html = absolute_links(&release.body.html, origin);
+    if !release.attachments.is_empty() {
+        let lang = release.location.lang;
+        let _ = write!(
+            html,
+            "\n<h2>{}</h2>\n<ul>\n",
+            escape(&shared.strings[lang]["attachments"])
+        );
+        for attachment in &release.attachments {
+            let url = shared
+                .urls
+                .permalink(attachment.file.trim_start_matches('/'));
+            let _ = writeln!(
+                html,
+                "<li><a href=\"{}\">{}</a></li>",
+                escape(&url),
+                escape(&attachment.title)
+            );
+        }
+        html.push_str("</ul>\n");
+    }
+    html
+}
+
+/// `href="/news/x/"` becomes `href="https://org.github.io/news/x/"` (`src` too); links that
+/// are already absolute, protocol-relative (`//`) or relative are left as they are.
+pub fn absolute_links(html: &str, origin: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    loop {
+        let next = ["href=\"/", "src=\"/"]
+            .iter()
+            .filter_map(|needle| rest.find(needle).map(|i| (i, needle.len())))
+            .min();
+        let Some((at, len)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        // Keep the attribute up to and including the quote; the `/` starts the path.
+        out.push_str(&rest[..at + len - 1]);
+        rest = &rest[at + len - 1..];
+        if !rest.starts_with("//") {
+            out.push_str(origin);
+        }
+    }
+}
+
+/// The last substantive change of a release: `updated`, else its date.
+fn last_change(site: &Site, id: ReleaseId) -> &ZonedDateTime {
+    let release = &site.releases[id];
+    release.updated.as_ref().unwrap_or(&release.date)
+}
+
+/// The newest change among a feed's entries; a feed with none takes the site's newest release
+/// (and a site with none the Unix epoch), so that the value never depends on the build time.
+fn feed_updated(site: &Site, entries: &[ReleaseId]) -> String {
+    let newest = |ids: &mut dyn Iterator<Item = ReleaseId>| {
+        ids.map(|id| last_change(site, id))
+            .max_by_key(|d| d.timestamp())
+    };
+    newest(&mut entries.iter().copied())
+        .or_else(|| newest(&mut (0..site.releases.len())))
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), rfc3339)
+}
+
+/// RFC 3339 with the release's own offset: `2022-02-12T15:00:00-10:00`.
+pub fn rfc3339(date: &ZonedDateTime) -> String {
+    date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// Text or an attribute value escaped for XML (both quote kinds, so it fits either).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters other than tab and line endings are not allowed in XML 1.0.
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_drops_characters_xml_forbids() {
+        assert_eq!(escape("a<b>&\"c'\u{1}\n"), "a&lt;b&gt;&amp;&quot;c&apos;\n");
+    }
+
+    #[test]
+    fn root_relative_links_become_absolute() {
+        let html = r##"<a href="/news/en/x/">x</a><img src="/news/a.png"><a href="//cdn/y">y</a><a href="https://e.org/">e</a><a href="#top">t</a>"##;
+        assert_eq!(
+            absolute_links(html, "https://org.github.io"),
+            r##"<a href="https://org.github.io/news/en/x/">x</a><img src="https://org.github.io/news/a.png"><a href="//cdn/y">y</a><a href="https://e.org/">e</a><a href="#top">t</a>"##
+        );
+    }
+}

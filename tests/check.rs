@@ -1,0 +1,187 @@
+//! `communique check`: broken links and anchors at their Markdown line, one-way hreflang from a
+//! site's own template, missing attachments, missing translations as a warning, and nothing
+//! written.
+
+mod common;
+
+use common::SiteTest;
+
+const RELEASE_HEAD: &str = "+++\ntitle = \"Links\"\ndate = 2024-02-01T10:00:00+09:00\n";
+
+#[test]
+fn a_clean_site_passes_with_a_table_of_missing_translations_and_writes_nothing() {
+    let site = SiteTest::fixture("basic");
+    let run = site.run(&["check"]);
+    run.ok();
+    run.says("warning: releases missing a translation")
+        .says("content/ko/press-releases/korean-only.md")
+        .says("국내 행사 안내")
+        .says("missing translations: 1 in en")
+        .says("no errors");
+    let table_line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("korean-only.md"))
+        .unwrap();
+    assert!(table_line.trim_start().starts_with("en "), "{table_line}");
+    assert!(!site.path("public").exists(), "check writes nothing");
+}
+
+#[test]
+fn the_shipped_site_checks_clean() {
+    SiteTest::shipped_site().run(&["check"]).ok().root();
+}
+
+#[test]
+fn a_sub_path_site_with_root_relative_markdown_links_checks_clean() {
+    let site = SiteTest::fixture("basic");
+    let config = std::fs::read_to_string(site.path("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &config.replace("https://www.mofa.example/", "https://org.github.io/news/"),
+    );
+    site.write(
+        "content/en/press-releases/links.md",
+        &format!(
+            "{RELEASE_HEAD}+++\n## Next steps\n\nSee [the meeting](/en/press-releases/honolulu/), [below](#next-steps), [the list](../) and [home](https://org.github.io/news/en/).\n"
+        ),
+    );
+    site.run(&["check"]).ok();
+}
+
+#[test]
+fn a_raw_html_link_outside_the_sub_path_is_an_error() {
+    let site = SiteTest::fixture("basic");
+    let config = std::fs::read_to_string(site.path("config.toml")).unwrap();
+    site.write(
+        "config.toml",
+        &config.replace("https://www.mofa.example/", "https://org.github.io/news/"),
+    );
+    site.write(
+        "content/en/press-releases/raw.md",
+        &format!(
+            "{RELEASE_HEAD}+++\nSee <a href=\"/en/press-releases/honolulu/\">the meeting</a>.\n"
+        ),
+    );
+    let run = site.run(&["check"]);
+    run.fails(1)
+        .says("is outside the site, which is published under /news/");
+    assert!(
+        run.error_lines()[0].starts_with("en/press-releases/raw/index.html:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn broken_links_and_anchors_are_errors_at_their_markdown_line() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/en/press-releases/links.md",
+        &format!(
+            "{RELEASE_HEAD}+++\n## Next steps\n\nFine: [here](#next-steps) and [there](/en/press-releases/honolulu/).\n\nBroken: [gone](/en/press-releases/nowhere/)\nand [no anchor](/en/press-releases/honolulu/#nothing-here).\n\nElsewhere: [outside](https://example.org/x) [mail](mailto:a@b.c).\n"
+        ),
+    );
+    let run = site.run(&["check"]);
+    run.fails(1);
+    let errors = run.error_lines();
+    assert_eq!(errors.len(), 2, "{}", run.stderr);
+    assert!(
+        errors[0].starts_with("content/en/press-releases/links.md:9:9: error: broken link: `/en/press-releases/nowhere/`"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].starts_with("content/en/press-releases/links.md:10:5: error: broken link: `/en/press-releases/honolulu/#nothing-here`"),
+        "{}",
+        errors[1]
+    );
+    assert!(errors[1].contains("no element with id `nothing-here`"));
+    assert!(!site.path("public").exists());
+}
+
+#[test]
+fn a_broken_link_in_a_template_is_reported_once_with_its_page() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "templates/section.html",
+        "{% extends \"base.html\" %}{% block main %}\n<a href=\"{{ site.base_path }}about/\">About</a>\n{% endblock main %}",
+    );
+    let run = site.run(&["check"]);
+    run.fails(1);
+    let errors = run.error_lines();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(
+        errors[0].contains("`/about/` leads to no page"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[0].contains("templates/section.html"),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].contains("more pages"), "{}", errors[0]);
+}
+
+#[test]
+fn a_one_way_hreflang_from_a_sites_template_is_an_error() {
+    // This fixture's base.html leaves the `ko` alternate out of English pages.
+    let site = SiteTest::fixture("one-way-hreflang");
+    let run = site.run(&["check"]);
+    run.fails(1).says("one-way hreflang");
+    let errors = run.error_lines();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("ko/press-releases/honolulu/index.html:")
+                && e.contains(
+                    "https://www.mofa.example/en/press-releases/honolulu/ as its `en` version"
+                )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        errors.iter().all(|e| e.starts_with("ko/")),
+        "only Korean pages name a page that does not answer: {}",
+        run.stderr
+    );
+    // The same site builds: this is what only `check` looks at.
+    site.build().ok();
+}
+
+#[test]
+fn a_missing_attachment_is_an_error_at_its_front_matter_line() {
+    let site = SiteTest::fixture("basic");
+    site.write("static/files/statement.pdf", "%PDF");
+    site.write(
+        "content/en/press-releases/attached.md",
+        "+++\ntitle = \"Attached\"\ndate = 2024-02-01\nattachments = [\n  { title = \"Here\", file = \"files/statement.pdf\" },\n  { title = \"Gone\", file = \"files/statment.pdf\" },\n]\n+++\nText.\n",
+    );
+    let run = site.run(&["check"]);
+    run.fails(1);
+    let errors = run.error_lines();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(
+        errors[0].starts_with("content/en/press-releases/attached.md:6:29: error: attachment `files/statment.pdf` is not in static/"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[0].contains("did you mean `files/statement.pdf`"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
+fn errors_that_stop_a_build_stop_the_check() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/en/press-releases/bad.md",
+        "+++\ntitle = \"\"\ndate = 2024-02-01\n+++\n",
+    );
+    site.run(&["check"])
+        .fails(1)
+        .says("content/en/press-releases/bad.md:2:9: error: `title` is empty");
+}
