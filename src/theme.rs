@@ -20,13 +20,19 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "section.html",
     "topic.html",
     "topics.html",
+    "search.html",
     "partials/release_list.html",
     "partials/pagination.html",
 );
 
 /// Static assets of the theme, at their path under `static/` (and so under the output root).
 /// A site's own file at the same path replaces one.
-pub const STATIC: &[(&str, &[u8])] = embedded!("static", include_bytes, "theme/communique.css");
+pub const STATIC: &[(&str, &[u8])] = embedded!(
+    "static",
+    include_bytes,
+    "theme/communique.css",
+    "theme/search.js",
+);
 
 /// The theme's UI strings for Korean and English; config.toml may override any of them.
 pub const STRINGS: &str = include_str!("../templates/strings.toml");

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::error::{SiteErrors, SourceError};
 use crate::model::Site;
+use crate::search;
 use crate::theme;
 use pages::Page;
 use views::Shared;
@@ -42,6 +43,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, SiteErrors> {
     }
     SiteErrors::check(errors)?;
     files.extend(static_files(site));
+    files.extend(search::output_files(site, &shared.urls));
     Ok(files)
 }
 
