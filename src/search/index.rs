@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::tokenize::{term_hash, tokenize};
+use super::tokenize::{FNV_OFFSET, fnv1a, term_hash, tokenize};
 use crate::render::OutputFile;
 
 /// BM25 parameters (the usual ones).
@@ -56,6 +56,9 @@ struct Manifest {
     version: u32,
     docs: usize,
     shards: usize,
+    /// A hash of every shard and document: search.js adds it to their URLs, so a browser
+    /// never mixes a cached file of an older build with a newer manifest.
+    stamp: String,
 }
 
 impl SearchIndex {
@@ -168,18 +171,11 @@ impl SearchIndex {
             }
             shards[Self::shard_of(term, shard_count)].insert(term, flat);
         }
-        let manifest = Manifest {
-            version: FORMAT_VERSION,
-            docs: docs.len(),
-            shards: shard_count,
-        };
-        let mut files = vec![json_file(format!("{dir}index.json"), &manifest)];
-        files.extend(
-            shards
-                .iter()
-                .enumerate()
-                .map(|(n, shard)| json_file(format!("{dir}shard-{n}.json"), shard)),
-        );
+        let mut files: Vec<OutputFile> = shards
+            .iter()
+            .enumerate()
+            .map(|(n, shard)| json_file(format!("{dir}shard-{n}.json"), shard))
+            .collect();
         files.extend(docs.iter().enumerate().map(|(n, doc)| {
             let mut doc = doc.clone();
             if let Some((cut, _)) = doc.text.char_indices().nth(TEXT_MAX_CHARS) {
@@ -187,6 +183,16 @@ impl SearchIndex {
             }
             json_file(format!("{dir}docs/{n}.json"), &doc)
         }));
+        let stamp = files.iter().fold(FNV_OFFSET, |hash, file| {
+            fnv1a(fnv1a(hash, file.path.as_bytes()), &file.bytes)
+        });
+        let manifest = Manifest {
+            version: FORMAT_VERSION,
+            docs: docs.len(),
+            shards: shard_count,
+            stamp: format!("{stamp:08x}"),
+        };
+        files.insert(0, json_file(format!("{dir}index.json"), &manifest));
         files
     }
 }

@@ -161,11 +161,19 @@ fn ends_cvc(w: &[u8]) -> bool {
         && !matches!(w[n - 1], b'w' | b'x' | b'y')
 }
 
-/// FNV-1a over the UTF-8 bytes of a term: which shard holds its postings.
-pub fn term_hash(term: &str) -> u32 {
-    term.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+/// The starting value of 32-bit FNV-1a.
+pub const FNV_OFFSET: u32 = 0x811c_9dc5;
+
+/// 32-bit FNV-1a of `bytes`, continuing from `hash`.
+pub fn fnv1a(hash: u32, bytes: &[u8]) -> u32 {
+    bytes.iter().fold(hash, |hash, &byte| {
         (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
     })
+}
+
+/// FNV-1a over the UTF-8 bytes of a term: which shard holds its postings.
+pub fn term_hash(term: &str) -> u32 {
+    fnv1a(FNV_OFFSET, term.as_bytes())
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@
   var FORMAT_VERSION = 1;
   var PAGE_SIZE = 10;
   var SNIPPET_CHARS = 220;
+  // `?v=<stamp>` of the manifest last read.
+  var stamp = "";
 
   // Lower-case ASCII and Latin-1 capitals only, as tokenize.rs does.
   function fold(code) {
@@ -169,8 +171,8 @@
     return hash >>> 0;
   }
 
-  function fetchJson(url) {
-    return fetch(url).then(function (response) {
+  function fetchJson(url, options) {
+    return fetch(url, options).then(function (response) {
       if (!response.ok) {
         throw new Error(url + ": " + response.status);
       }
@@ -180,15 +182,18 @@
 
   // Documents holding every term, best first (ties: lower number, the newer, first).
   function rank(indexUrl, queryTerms) {
-    return fetchJson(indexUrl + "index.json").then(function (manifest) {
+    // The manifest is checked with the server on every search; the files it names carry its
+    // stamp, so a cached file of another build is never used with it.
+    return fetchJson(indexUrl + "index.json", { cache: "no-cache" }).then(function (manifest) {
       if (manifest.version !== FORMAT_VERSION) {
         throw new Error("search index format " + manifest.version);
       }
+      stamp = "?v=" + manifest.stamp;
       var shardFiles = new Map();
       queryTerms.forEach(function (term) {
         var n = termHash(term) % manifest.shards;
         if (!shardFiles.has(n)) {
-          shardFiles.set(n, fetchJson(indexUrl + "shard-" + n + ".json"));
+          shardFiles.set(n, fetchJson(indexUrl + "shard-" + n + ".json" + stamp));
         }
       });
       return Promise.all(queryTerms.map(function (term) {
@@ -342,7 +347,7 @@
         shown += page.length;
         more.hidden = true;
         return Promise.all(page.map(function (hit) {
-          return fetchJson(indexUrl + "docs/" + hit.doc + ".json");
+          return fetchJson(indexUrl + "docs/" + hit.doc + ".json" + stamp);
         })).then(function (docs) {
           docs.forEach(function (doc) { list.appendChild(resultItem(doc, wanted)); });
           more.hidden = shown >= hits.length;
