@@ -323,11 +323,18 @@ fn run(releases: usize) {
         let shard_sizes: Vec<usize> = (0..shard_count)
             .map(|n| files[format!("{dir}shard-{n}.json").as_str()])
             .collect();
+        let document_bytes: usize = files
+            .iter()
+            .filter(|(path, _)| path.contains("/docs/"))
+            .map(|(_, size)| size)
+            .sum();
         println!(
-            "{code}: {} shards, median {}, largest {}; index total {}",
+            "{code}: {} shards, median {}, largest {}, all {}; documents {}; index total {}",
             shard_count,
             kb(median(&shard_sizes)),
             kb(*shard_sizes.iter().max().unwrap()),
+            kb(shard_sizes.iter().sum()),
+            kb(document_bytes),
             kb(files.values().sum())
         );
         for query in texts {

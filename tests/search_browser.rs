@@ -103,6 +103,15 @@ fn searches_work(chromium: &Chromium, output: &Path, prefix: &str) {
         "document.querySelector('.search-results h3 a').getAttribute('href')",
     );
     assert_eq!(href, format!("{prefix}ko/press-releases/statement/"));
+    // The language switcher leads to the same search in English.
+    let english = eval(
+        &tab,
+        "document.querySelector('.language-switcher a[hreflang=en]').getAttribute('href')",
+    );
+    assert_eq!(
+        english,
+        format!("{prefix}en/search/?q=%EC%99%B8%EA%B5%90%EB%B6%80")
+    );
     // The query stays in the search boxes, so it can be changed.
     assert_eq!(
         eval(&tab, "document.getElementById('search-q').value"),

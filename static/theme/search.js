@@ -326,6 +326,12 @@
       status.textContent = text;
     };
     var queryTerms = Array.from(new Set(terms(query)));
+    if (query !== "") {
+      // The language switcher leads to the same search in the other language.
+      document.querySelectorAll(".language-switcher a[href$='/search/']").forEach(function (a) {
+        a.href = a.getAttribute("href") + "?q=" + encodeURIComponent(query);
+      });
+    }
     if (query === "") {
       show("idle", root.dataset.tPrompt);
       return;
