@@ -10,6 +10,7 @@ use std::time::Duration;
 use common::SiteTest;
 use common::browser::{Chromium, Tab, eval, wait_for};
 use common::http::StaticServer;
+use communique::search::SearchIndex;
 use communique::search::tokenize::{term_hash, tokenize};
 
 /// Text that exercises every rule of the tokenizer.
@@ -221,4 +222,66 @@ fn the_javascript_tokenizer_matches_the_rust_one() {
             );
         }
     }
+}
+
+/// On the shipped site (more than one shard in Korean), search.js ranks exactly as the Rust
+/// index does: same results, same order.
+#[test]
+fn the_browser_ranks_as_the_rust_index_on_the_shipped_site() {
+    let Some(chromium) = Chromium::launch("search_browser shipped site") else {
+        return;
+    };
+    let site = SiteTest::shipped_site();
+    let output = build(&site, "https://www.mofa.example/");
+    let loaded = communique::load(site.root(), &Default::default()).unwrap();
+    let urls = communique::render::urls::Urls::new(&loaded);
+    let server = StaticServer::start(&output, "/");
+    let tab = chromium.tab();
+    let mut shards_seen = std::collections::BTreeSet::new();
+    let mut compared = 0;
+    for (code, queries) in [
+        ("ko", ["외교부", "장관 회담", "북한", "협력"]),
+        (
+            "en",
+            [
+                "minister",
+                "cooperation",
+                "North Korea",
+                "foreign ministers",
+            ],
+        ),
+    ] {
+        let lang = loaded.config.language_index(code).unwrap();
+        let docs = communique::search::documents(&loaded, &urls, lang);
+        let index = communique::search::SearchIndex::build(&docs);
+        for query in queries {
+            for term in tokenize(query) {
+                shards_seen.insert((code, SearchIndex::shard_of(&term, index.shard_count())));
+            }
+            let expected: Vec<String> = index
+                .search(query)
+                .iter()
+                .take(10)
+                .map(|&(doc, _)| docs[doc as usize].url.clone())
+                .collect();
+            let state = search(&tab, &server.url(&format!("/{code}/search/")), query);
+            assert_eq!(
+                state,
+                if expected.is_empty() { "none" } else { "done" },
+                "{query}"
+            );
+            let hrefs = eval(
+                &tab,
+                "JSON.stringify(Array.from(document.querySelectorAll('.search-results h3 a')).map(a => a.getAttribute('href')))",
+            );
+            let found: Vec<String> = serde_json::from_str(hrefs.as_str().unwrap()).unwrap();
+            assert_eq!(found, expected, "{code}: {query}");
+            compared += found.len();
+        }
+    }
+    assert!(compared > 20, "only {compared} results compared");
+    assert!(
+        shards_seen.iter().filter(|(code, _)| *code == "ko").count() > 1,
+        "the Korean queries should read more than one shard: {shards_seen:?}"
+    );
 }
