@@ -285,3 +285,35 @@ fn the_browser_ranks_as_the_rust_index_on_the_shipped_site() {
         "the Korean queries should read more than one shard: {shards_seen:?}"
     );
 }
+
+/// With JavaScript turned off, the page says that search needs it and links the topic index.
+#[test]
+fn without_javascript_the_page_says_so_and_links_the_topics() {
+    let Some(chromium) = Chromium::launch("search_browser without JavaScript") else {
+        return;
+    };
+    let site = SiteTest::fixture("search");
+    let output = build(&site, "https://www.mofa.example/");
+    let server = StaticServer::start(&output, "/");
+    let tab = chromium.tab();
+    tab.call_method(
+        headless_chrome::protocol::cdp::Emulation::SetScriptExecutionDisabled { value: true },
+    )
+    .expect("turn JavaScript off");
+    open(&tab, &server.url("/ko/search/?q=외교부"));
+    let text = eval(&tab, "document.body.innerText");
+    let text = text.as_str().unwrap();
+    assert!(text.contains("자바스크립트를 켜 주십시오"), "{text}");
+    assert!(!text.contains("검색 결과"), "nothing searched: {text}");
+    assert_eq!(
+        eval(
+            &tab,
+            "document.querySelector('.search-needs-js a').getAttribute('href')"
+        ),
+        "/ko/topics/"
+    );
+    assert_eq!(
+        eval(&tab, "document.getElementById('search').dataset.state"),
+        "idle"
+    );
+}
