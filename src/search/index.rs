@@ -2,7 +2,7 @@
 //! shards by a hash of the term (so a query fetches only the shards of its own terms), and one
 //! small file per release with what a result shows (title, date, section, text for snippets).
 //!
-//! Files under `search/<lang>/`: `index.json` (`{"version", "docs", "shards"}`),
+//! Files under `search/<lang>/`: `index.json` (`{"version", "docs", "shards", "stamp"}`),
 //! `shard-<n>.json` (`{"term": [doc, weight, doc-delta, weight, ...]}`, documents in
 //! ascending order, weight = BM25 × 100 rounded) and `docs/<doc>.json`.
 
