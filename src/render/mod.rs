@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use crate::error::{SiteErrors, SourceError};
 use crate::model::Site;
+use crate::search;
 use crate::theme;
 use pages::Page;
 use views::Shared;
@@ -57,13 +58,15 @@ pub fn render_with_sitemap_limit(
     Ok(files)
 }
 
-/// The files made from the whole site rather than one page: feeds, sitemap, robots.txt.
+/// The files made from the whole site rather than one page: feeds, sitemap, robots.txt and
+/// the search index.
 pub fn derived_files(
     shared: &Shared<'_>,
     pages: &[Page],
     sitemap_max_urls: usize,
 ) -> Vec<OutputFile> {
     let mut files = feeds::files(shared);
+    files.extend(search::output_files(shared.site, &shared.urls));
     files.extend(sitemap::files(shared, pages, sitemap_max_urls));
     // A site's own static/robots.txt wins over the generated one.
     if !shared
