@@ -36,26 +36,51 @@ pub fn render_with_sitemap_limit(
     site: &Site,
     sitemap_max_urls: usize,
 ) -> Result<Vec<OutputFile>, SiteErrors> {
+    let files = render_each(site, sitemap_max_urls, Ok::<_, SourceError>)?;
+    Ok(files
+        .into_iter()
+        .map(|f| f.expect("the identity never fails"))
+        .collect())
+}
+
+/// Render the whole site and hand each file to `each` as soon as it is made, in parallel (a
+/// build writes it to disk and lets it go, so the site is never whole in memory). Returns what
+/// `each` returned for every file, or every template error. When a template fails, `each` may
+/// already have seen other files.
+pub fn render_each<T, E>(
+    site: &Site,
+    sitemap_max_urls: usize,
+    each: impl Fn(OutputFile) -> Result<T, E> + Sync + Send,
+) -> Result<Vec<Result<T, E>>, SiteErrors>
+where
+    T: Send,
+    E: Send,
+{
     let tera = tera(&site.templates)?;
     let shared = Shared::new(site);
     let pages = pages::all(site);
-    let rendered: Vec<Result<OutputFile, SourceError>> = pages
-        .par_iter()
-        .map(|&page| PageInput::new(&shared, page).render(&tera))
-        .collect();
-
-    let mut files = Vec::with_capacity(rendered.len() + site.static_files.len());
+    // Feeds, sitemap and search index are made while the pages render.
+    let (rendered, derived) = rayon::join(
+        || {
+            pages
+                .par_iter()
+                .map(|&page| PageInput::new(&shared, page).render(&tera).map(&each))
+                .collect::<Vec<Result<Result<T, E>, SourceError>>>()
+        },
+        || derived_files(&shared, &pages, sitemap_max_urls),
+    );
+    let mut results = Vec::with_capacity(rendered.len() + derived.len() + site.static_files.len());
     let mut errors = Vec::new();
     for result in rendered {
         match result {
-            Ok(file) => files.push(file),
+            Ok(result) => results.push(result),
             Err(error) => errors.push(error),
         }
     }
     SiteErrors::check(errors)?;
-    files.extend(derived_files(&shared, &pages, sitemap_max_urls));
-    files.extend(static_files(site));
-    Ok(files)
+    let rest: Vec<OutputFile> = derived.into_iter().chain(static_files(site)).collect();
+    results.par_extend(rest.into_par_iter().map(&each));
+    Ok(results)
 }
 
 /// The files made from the whole site rather than one page: feeds, sitemap, robots.txt and

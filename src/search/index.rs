@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::tokenize::{FNV_OFFSET, fnv1a, term_hash, tokenize};
+use rayon::prelude::*;
+
+use super::tokenize::{FNV_OFFSET, fnv1a, for_each_term, term_hash, tokenize};
 use crate::render::OutputFile;
 
 /// BM25 parameters (the usual ones).
@@ -44,6 +46,19 @@ pub struct SearchDoc {
     pub text: String,
 }
 
+/// A document's file: what a result shows, borrowed from its `SearchDoc` (same fields, same
+/// order, the text cut for snippets).
+#[derive(Serialize)]
+struct DocFile<'a> {
+    title: &'a str,
+    url: &'a str,
+    date: &'a str,
+    datetime: &'a str,
+    section: &'a str,
+    summary: &'a str,
+    text: &'a str,
+}
+
 /// A language's index in memory: per term, its documents and their weights.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
@@ -65,40 +80,26 @@ impl SearchIndex {
     /// Index `docs`; a document's number is its position (newest first, so ties list the
     /// newest first).
     pub fn build(docs: &[SearchDoc]) -> SearchIndex {
-        // Per document: weighted term frequencies and weighted length.
-        let counted: Vec<(HashMap<String, u32>, u32)> = docs
-            .iter()
-            .map(|doc| {
-                let mut tf: HashMap<String, u32> = HashMap::new();
-                let mut length = 0;
-                let fields = [
-                    (doc.title.as_str(), TITLE_WEIGHT),
-                    (doc.summary.as_str(), 1),
-                    (doc.text.as_str(), 1),
-                ];
-                let topics = doc.topics.iter().map(|t| (t.as_str(), TOPIC_WEIGHT));
-                for (text, weight) in fields.into_iter().chain(topics) {
-                    for term in tokenize(text) {
-                        *tf.entry(term).or_default() += weight;
-                        length += weight;
-                    }
-                }
-                (tf, length)
-            })
-            .collect();
+        // Per document, in parallel: weighted term frequencies and weighted length.
+        let mut counted: Vec<TermCounts> = docs.par_iter().map(count_terms).collect();
         let n = docs.len() as f64;
         let average_length =
             (counted.iter().map(|(_, l)| f64::from(*l)).sum::<f64>() / n.max(1.0)).max(1.0);
-        let mut by_term: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
-        for (doc, (tf, _)) in counted.iter().enumerate() {
-            for (term, &count) in tf {
-                by_term
-                    .entry(term.clone())
-                    .or_default()
-                    .push((doc as u32, count));
+        // Each distinct term is allocated once per document and moved, never copied, into
+        // the index: at 10,000 releases there are millions of postings.
+        let mut by_term: HashMap<Box<str>, Vec<(u32, u32)>, ahash::RandomState> =
+            HashMap::default();
+        for (doc, (tf, _)) in counted.iter_mut().enumerate() {
+            for (term, count) in std::mem::take(tf) {
+                match by_term.get_mut(&term) {
+                    Some(postings) => postings.push((doc as u32, count)),
+                    None => {
+                        by_term.insert(term, vec![(doc as u32, count)]);
+                    }
+                }
             }
         }
-        for postings in by_term.values_mut() {
+        by_term.par_iter_mut().for_each(|(_, postings)| {
             postings.sort_unstable();
             let df = postings.len() as f64;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
@@ -109,9 +110,12 @@ impl SearchIndex {
                 let score = idf * tf * (K1 + 1.0) / (tf + norm);
                 *weight = ((score * 100.0).round() as u32).max(1);
             }
-        }
+        });
         SearchIndex {
-            postings: by_term,
+            postings: by_term
+                .into_iter()
+                .map(|(term, postings)| (term.into_string(), postings))
+                .collect(),
             doc_count: docs.len(),
         }
     }
@@ -176,12 +180,21 @@ impl SearchIndex {
             .enumerate()
             .map(|(n, shard)| json_file(format!("{dir}shard-{n}.json"), shard))
             .collect();
-        files.extend(docs.iter().enumerate().map(|(n, doc)| {
-            let mut doc = doc.clone();
-            if let Some((cut, _)) = doc.text.char_indices().nth(TEXT_MAX_CHARS) {
-                doc.text.truncate(cut);
-            }
-            json_file(format!("{dir}docs/{n}.json"), &doc)
+        files.par_extend(docs.par_iter().enumerate().map(|(n, doc)| {
+            let text = match doc.text.char_indices().nth(TEXT_MAX_CHARS) {
+                Some((cut, _)) => &doc.text[..cut],
+                None => doc.text.as_str(),
+            };
+            let file = DocFile {
+                title: &doc.title,
+                url: &doc.url,
+                date: &doc.date,
+                datetime: &doc.datetime,
+                section: &doc.section,
+                summary: &doc.summary,
+                text,
+            };
+            json_file(format!("{dir}docs/{n}.json"), &file)
         }));
         let stamp = files.iter().fold(FNV_OFFSET, |hash, file| {
             fnv1a(fnv1a(hash, file.path.as_bytes()), &file.bytes)
@@ -195,6 +208,33 @@ impl SearchIndex {
         files.insert(0, json_file(format!("{dir}index.json"), &manifest));
         files
     }
+}
+
+/// A document's terms with their weighted counts, and its weighted length.
+type TermCounts = (Vec<(Box<str>, u32)>, u32);
+
+/// Count the terms of one document.
+fn count_terms(doc: &SearchDoc) -> TermCounts {
+    let mut tf: HashMap<Box<str>, u32, ahash::RandomState> = HashMap::default();
+    let mut length = 0;
+    let fields = [
+        (doc.title.as_str(), TITLE_WEIGHT),
+        (doc.summary.as_str(), 1),
+        (doc.text.as_str(), 1),
+    ];
+    let topics = doc.topics.iter().map(|t| (t.as_str(), TOPIC_WEIGHT));
+    for (text, weight) in fields.into_iter().chain(topics) {
+        for_each_term(text, |term| {
+            match tf.get_mut(term) {
+                Some(count) => *count += weight,
+                None => {
+                    tf.insert(term.into(), weight);
+                }
+            }
+            length += weight;
+        });
+    }
+    (tf.into_iter().collect(), length)
 }
 
 fn json_file(path: String, value: &impl Serialize) -> OutputFile {

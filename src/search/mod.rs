@@ -86,7 +86,7 @@ pub fn html_to_text(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(start) = rest.find('<') {
-        text.push_str(&decode_entities(&rest[..start]));
+        decode_entities(&rest[..start], &mut text);
         let end = rest[start..]
             .find('>')
             .map_or(rest.len(), |e| start + e + 1);
@@ -94,22 +94,30 @@ pub fn html_to_text(html: &str) -> String {
             .trim_start_matches('/')
             .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
             .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if BLOCK_TAGS.contains(&name.as_str()) {
+            .unwrap_or("");
+        if BLOCK_TAGS.iter().any(|tag| tag.eq_ignore_ascii_case(name)) {
             text.push(' ');
         }
         rest = &rest[end..];
     }
-    text.push_str(&decode_entities(rest));
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    decode_entities(rest, &mut text);
+    fold_whitespace(&text)
 }
 
-fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
+/// Runs of white space as one space, none at either end.
+fn fold_whitespace(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !folded.is_empty() {
+            folded.push(' ');
+        }
+        folded.push_str(word);
     }
-    let mut out = String::with_capacity(text.len());
+    folded
+}
+
+/// Append `text` to `out` with its character references decoded.
+fn decode_entities(text: &str, out: &mut String) {
     let mut rest = text;
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
@@ -141,7 +149,6 @@ fn decode_entities(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
 }
 
 #[cfg(test)]

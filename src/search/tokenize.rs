@@ -45,12 +45,20 @@ fn class(c: char) -> Class {
 /// The terms of `text`, in order (a term may repeat).
 pub fn tokenize(text: &str) -> Vec<String> {
     let mut terms = Vec::new();
+    for_each_term(text, |term| terms.push(term.to_string()));
+    terms
+}
+
+/// Call `f` with each term of `text`, in order, without allocating per term: indexing a large
+/// archive tokenizes every release, and a `String` per bigram was most of that time.
+pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
+    let mut buffers = Buffers::default();
     let mut run: Vec<char> = Vec::new();
     let mut run_class = Class::Other;
     for c in text.chars().map(fold).chain(std::iter::once(' ')) {
         let c_class = class(c);
         if c_class != run_class {
-            emit(&run, run_class, &mut terms);
+            emit(&run, run_class, &mut buffers, &mut f);
             run.clear();
             run_class = c_class;
         }
@@ -58,18 +66,31 @@ pub fn tokenize(text: &str) -> Vec<String> {
             run.push(c);
         }
     }
-    terms
 }
 
-fn emit(run: &[char], run_class: Class, terms: &mut Vec<String>) {
+/// Scratch space reused for every term of a text.
+#[derive(Default)]
+struct Buffers {
+    term: String,
+    stem: Vec<u8>,
+}
+
+fn emit(run: &[char], run_class: Class, buffers: &mut Buffers, f: &mut impl FnMut(&str)) {
     match run_class {
         Class::Other => {}
-        Class::Cjk if run.len() == 1 => terms.push(run[0].to_string()),
-        Class::Cjk => terms.extend(run.windows(2).map(|pair| pair.iter().collect())),
+        Class::Cjk if run.len() == 1 => f(run[0].encode_utf8(&mut [0; 4])),
+        Class::Cjk => {
+            for pair in run.windows(2) {
+                buffers.term.clear();
+                buffers.term.extend(pair);
+                f(&buffers.term);
+            }
+        }
         Class::Latin => {
-            let word: String = run.iter().collect();
-            if !STOP_WORDS.contains(&word.as_str()) {
-                terms.push(stem(&word));
+            buffers.term.clear();
+            buffers.term.extend(run);
+            if !STOP_WORDS.contains(&buffers.term.as_str()) {
+                f(stem_into(&buffers.term, &mut buffers.stem));
             }
         }
     }
@@ -78,10 +99,16 @@ fn emit(run: &[char], run_class: Class, terms: &mut Vec<String>) {
 /// Porter's step 1 (plurals, -ed, -ing, final y) on a word of ASCII letters; other words
 /// (with digits or accents) are kept as they are.
 pub fn stem(word: &str) -> String {
+    stem_into(word, &mut Vec::new()).to_string()
+}
+
+/// [`stem`], using `w` as the scratch space.
+fn stem_into<'a>(word: &'a str, w: &'a mut Vec<u8>) -> &'a str {
     if word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return word.to_string();
+        return word;
     }
-    let mut w: Vec<u8> = word.as_bytes().to_vec();
+    w.clear();
+    w.extend_from_slice(word.as_bytes());
     // Step 1a: plurals.
     if w.ends_with(b"sses") || w.ends_with(b"ies") {
         w.truncate(w.len() - 2);
@@ -105,9 +132,9 @@ pub fn stem(word: &str) -> String {
             w.truncate(w.len() - suffix);
             if w.ends_with(b"at") || w.ends_with(b"bl") || w.ends_with(b"iz") {
                 w.push(b'e');
-            } else if ends_double_consonant(&w) && !matches!(w[w.len() - 1], b'l' | b's' | b'z') {
+            } else if ends_double_consonant(w) && !matches!(w[w.len() - 1], b'l' | b's' | b'z') {
                 w.pop();
-            } else if measure(&w) == 1 && ends_cvc(&w) {
+            } else if measure(w) == 1 && ends_cvc(w) {
                 w.push(b'e');
             }
         }
@@ -117,7 +144,7 @@ pub fn stem(word: &str) -> String {
         let last = w.len() - 1;
         w[last] = b'i';
     }
-    String::from_utf8(w).expect("ASCII in, ASCII out")
+    std::str::from_utf8(w).expect("ASCII in, ASCII out")
 }
 
 /// Porter's consonant: not a vowel, and `y` only after a vowel or at the start.
