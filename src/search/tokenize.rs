@@ -50,49 +50,54 @@ pub fn tokenize(text: &str) -> Vec<String> {
 }
 
 /// Call `f` with each term of `text`, in order, without allocating per term: indexing a large
-/// archive tokenizes every release, and a `String` per bigram was most of that time.
+/// archive tokenizes every release. A Korean bigram is a slice of `text` itself (folding does
+/// not change Hangul or Han), so only Latin words are copied, to be lower-cased and stemmed.
 pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
-    let mut buffers = Buffers::default();
-    let mut run: Vec<char> = Vec::new();
+    let mut word = String::new();
+    let mut stem_buffer = Vec::new();
     let mut run_class = Class::Other;
-    for c in text.chars().map(fold).chain(std::iter::once(' ')) {
+    // The current CJK run: where it starts, where its last character starts, its length.
+    let (mut run_start, mut last_start, mut run_chars) = (0, 0, 0);
+    for (i, c) in text.char_indices() {
+        let c = fold(c);
         let c_class = class(c);
         if c_class != run_class {
-            emit(&run, run_class, &mut buffers, &mut f);
-            run.clear();
+            let run = &text[run_start..i];
+            end_run(run_class, run, run_chars, &word, &mut stem_buffer, &mut f);
+            word.clear();
+            (run_start, run_chars) = (i, 0);
             run_class = c_class;
         }
-        if c_class != Class::Other {
-            run.push(c);
+        match c_class {
+            Class::Latin => word.push(c),
+            Class::Cjk => {
+                if run_chars > 0 {
+                    f(&text[last_start..i + c.len_utf8()]);
+                }
+                last_start = i;
+                run_chars += 1;
+            }
+            Class::Other => {}
         }
     }
+    let run = &text[run_start..];
+    end_run(run_class, run, run_chars, &word, &mut stem_buffer, &mut f);
 }
 
-/// Scratch space reused for every term of a text.
-#[derive(Default)]
-struct Buffers {
-    term: String,
-    stem: Vec<u8>,
-}
-
-fn emit(run: &[char], run_class: Class, buffers: &mut Buffers, f: &mut impl FnMut(&str)) {
+/// At the end of a run: a one-character CJK run is a term of its own (its bigrams were given
+/// as they came); a Latin run is a word, dropped or stemmed.
+fn end_run(
+    run_class: Class,
+    run: &str,
+    run_chars: usize,
+    word: &str,
+    stem_buffer: &mut Vec<u8>,
+    f: &mut impl FnMut(&str),
+) {
     match run_class {
-        Class::Other => {}
-        Class::Cjk if run.len() == 1 => f(run[0].encode_utf8(&mut [0; 4])),
-        Class::Cjk => {
-            for pair in run.windows(2) {
-                buffers.term.clear();
-                buffers.term.extend(pair);
-                f(&buffers.term);
-            }
-        }
-        Class::Latin => {
-            buffers.term.clear();
-            buffers.term.extend(run);
-            if !STOP_WORDS.contains(&buffers.term.as_str()) {
-                f(stem_into(&buffers.term, &mut buffers.stem));
-            }
-        }
+        Class::Cjk if run_chars == 1 => f(run),
+        Class::Latin if !STOP_WORDS.contains(&word) => f(stem_into(word, stem_buffer)),
+        _ => {}
     }
 }
 
