@@ -85,10 +85,13 @@ pub fn check_output_dir(root: &Path, output: &Path, force: bool) -> anyhow::Resu
 const STAGING: &str = ".communique-staging";
 
 /// A build's write in progress: changed files staged, nothing in the output touched yet.
+/// Into an output folder that does not exist yet there is nothing to protect: files are
+/// written in place, and a failed build removes the folder again.
 pub struct Staging {
     output: PathBuf,
+    /// Where changed files go until the commit: the staging folder, or the output itself
+    /// when this build creates it.
     staging: PathBuf,
-    /// The output folder did not exist: a failed build removes it again.
     created_output: bool,
 }
 
@@ -102,9 +105,13 @@ pub struct Staged {
 impl Staging {
     /// Start a staged write into `output` (already checked with [`check_output_dir`]).
     pub fn begin(output: &Path) -> anyhow::Result<Staging> {
-        let staging = output.join(STAGING);
         let created_output = !output.exists();
-        if staging.exists() {
+        let staging = if created_output {
+            output.to_path_buf()
+        } else {
+            output.join(STAGING)
+        };
+        if staging.exists() && !created_output {
             // Left by a build that was killed: it holds nothing anyone needs.
             fs::remove_dir_all(&staging)
                 .with_context(|| format!("cannot remove {}", staging.display()))?;
@@ -121,7 +128,8 @@ impl Staging {
     /// Compare `file` with the output and stage it if its bytes differ. Safe to call from
     /// many threads at once.
     pub fn stage(&self, file: &OutputFile) -> anyhow::Result<Staged> {
-        let changed = !same_bytes(&self.output.join(&file.path), &file.bytes);
+        let changed =
+            self.created_output || !same_bytes(&self.output.join(&file.path), &file.bytes);
         if changed {
             let staged = self.staging.join(&file.path);
             if let Some(parent) = staged.parent() {
@@ -140,6 +148,13 @@ impl Staging {
     /// Move the staged files into place, then remove the files the site no longer has.
     pub fn commit(self, staged: &[Staged]) -> anyhow::Result<WriteReport> {
         let output = &self.output;
+        if self.created_output {
+            write_marker(output)?;
+            return Ok(WriteReport {
+                written: staged.len(),
+                ..WriteReport::default()
+            });
+        }
         let dirs: BTreeSet<PathBuf> = staged
             .iter()
             .filter(|s| s.changed)
@@ -169,11 +184,9 @@ impl Staging {
 
     /// Give up: remove what was staged; the output stays as it was.
     pub fn abort(self) {
-        // Nothing else can be done if even this fails; the next build removes it.
+        // Nothing else can be done if even this fails; the next build removes it. When this
+        // build made the output folder, the staging folder is that folder.
         let _ = fs::remove_dir_all(&self.staging);
-        if self.created_output {
-            let _ = fs::remove_dir(&self.output);
-        }
     }
 }
 
@@ -290,14 +303,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path().join("public");
         let staging = Staging::begin(&output).unwrap();
-        let staged = staging.stage(&file("ko/index.html", "x")).unwrap();
-        assert!(staged.changed);
-        assert!(
-            !output.join("ko/index.html").exists(),
-            "staged, not yet in place"
-        );
+        staging.stage(&file("ko/index.html", "x")).unwrap();
         staging.abort();
         assert!(!output.exists(), "the folder it made is gone again");
+
+        write(&[file("ko/index.html", "old")], &output).unwrap();
+        let staging = Staging::begin(&output).unwrap();
+        assert!(
+            staging
+                .stage(&file("ko/index.html", "new"))
+                .unwrap()
+                .changed
+        );
+        let read = || fs::read_to_string(output.join("ko/index.html")).unwrap();
+        assert_eq!(read(), "old", "staged, not yet in place");
+        staging.abort();
+        assert_eq!(read(), "old");
+        assert!(!output.join(STAGING).exists());
     }
 
     #[test]
