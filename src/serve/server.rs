@@ -48,7 +48,8 @@ pub fn file_for(path: &str) -> Result<String, BadPath> {
     })
 }
 
-fn percent_decode(text: &str) -> Option<String> {
+/// `%xx` escapes decoded; `None` for a bad escape or bytes that are not UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -1,5 +1,6 @@
 //! A minimal static file server for browser tests of built output: one thread, 127.0.0.1 on a
-//! free port, serving a folder under an optional sub-path, stopped when dropped.
+//! free port, serving a folder under an optional sub-path, stopped when dropped. It serves a
+//! folder on disk, which `serve` does not; content types are `serve`'s own.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
@@ -70,10 +71,16 @@ fn serve(stream: TcpStream, dir: &Path, prefix: &str) -> std::io::Result<()> {
     let file = path
         .strip_prefix(prefix)
         .filter(|p| !p.split('/').any(|s| s == ".."))
-        .map(|p| resolve(dir, &percent_decode(p)));
+        .and_then(communique::serve::server::percent_decode)
+        .map(|p| resolve(dir, &p));
     let mut stream = stream;
     match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
-        Some((file, body)) => respond(&mut stream, "200 OK", content_type(&file), &body),
+        Some((file, body)) => respond(
+            &mut stream,
+            "200 OK",
+            communique::serve::server::content_type(&file.to_string_lossy()),
+            &body,
+        ),
         None => {
             let body = std::fs::read(dir.join("404.html")).unwrap_or_default();
             respond(
@@ -107,37 +114,4 @@ fn respond(
         body.len()
     )?;
     stream.write_all(body)
-}
-
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
-    }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = text
-            .get(i + 1..i + 3)
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        if let (b'%', Some(byte)) = (bytes[i], hex) {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
