@@ -5,6 +5,7 @@ pub mod feeds;
 pub mod i18n;
 pub mod metadata;
 pub mod pages;
+pub mod prepared;
 pub mod sitemap;
 pub mod templates;
 pub mod urls;
@@ -12,10 +13,12 @@ pub mod views;
 
 use rayon::prelude::*;
 
+use crate::content::Release;
 use crate::error::{SiteErrors, SourceError};
 use crate::model::Site;
 use crate::theme;
 use pages::Page;
+use prepared::Prepared;
 use views::Shared;
 
 /// A file of the built site: its path under the output root (`/`-separated) and its bytes.
@@ -35,8 +38,17 @@ pub fn render_with_sitemap_limit(
     site: &Site,
     sitemap_max_urls: usize,
 ) -> Result<Vec<OutputFile>, SiteErrors> {
+    render_prepared(site, &Prepared::new(site), sitemap_max_urls)
+}
+
+/// [`render`] over values already prepared from `site` (`serve` keeps them).
+pub fn render_prepared(
+    site: &Site,
+    prepared: &Prepared,
+    sitemap_max_urls: usize,
+) -> Result<Vec<OutputFile>, SiteErrors> {
     let tera = tera(&site.templates)?;
-    let shared = Shared::new(site);
+    let shared = Shared::new(site, prepared);
     let pages = pages::all(site);
     let rendered: Vec<Result<OutputFile, SourceError>> = pages
         .par_iter()
@@ -57,24 +69,61 @@ pub fn render_with_sitemap_limit(
     Ok(files)
 }
 
-/// The files made from the whole site rather than one page: feeds, sitemap, robots.txt.
+/// A kind of file made from the whole site rather than one page. A new kind (a search index)
+/// is one more variant: `build` and `serve` make every kind listed in [`Derived::ALL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Derived {
+    Feeds,
+    Sitemap,
+    Robots,
+}
+
+impl Derived {
+    pub const ALL: [Derived; 3] = [Derived::Feeds, Derived::Sitemap, Derived::Robots];
+
+    /// The files of this kind; `pages` is every page of the site.
+    pub fn files(
+        self,
+        shared: &Shared<'_>,
+        pages: &[Page],
+        sitemap_max_urls: usize,
+    ) -> Vec<OutputFile> {
+        match self {
+            Derived::Feeds => feeds::files(shared),
+            Derived::Sitemap => sitemap::files(shared, pages, sitemap_max_urls),
+            // A site's own static/robots.txt wins over the generated one.
+            Derived::Robots if has_own_robots(shared.site) => Vec::new(),
+            Derived::Robots => vec![sitemap::robots(shared)],
+        }
+    }
+
+    /// Whether these files can change when a release changes from `old` to `new` in what it
+    /// shows only (same file, date, topics, translation and draft state: see `serve`).
+    pub fn shows_release_edit(self, old: &Release, new: &Release) -> bool {
+        match self {
+            // Entries carry the title, summary, body, attachments and dates.
+            Derived::Feeds => true,
+            // Releases' addresses and `lastmod` (their `updated`, else their date).
+            Derived::Sitemap => old.updated != new.updated,
+            Derived::Robots => false,
+        }
+    }
+}
+
+/// Every file made from the whole site rather than one page: feeds, sitemap, robots.txt.
 pub fn derived_files(
     shared: &Shared<'_>,
     pages: &[Page],
     sitemap_max_urls: usize,
 ) -> Vec<OutputFile> {
-    let mut files = feeds::files(shared);
-    files.extend(sitemap::files(shared, pages, sitemap_max_urls));
-    // A site's own static/robots.txt wins over the generated one.
-    if !shared
-        .site
-        .static_files
+    Derived::ALL
         .iter()
-        .any(|f| f.path == "robots.txt")
-    {
-        files.push(sitemap::robots(shared));
-    }
-    files
+        .flat_map(|kind| kind.files(shared, pages, sitemap_max_urls))
+        .collect()
+}
+
+fn has_own_robots(site: &Site) -> bool {
+    site.static_files.iter().any(|f| f.path == "robots.txt")
 }
 
 /// Tera with the built-in theme and the site's templates, or every error in those templates.
