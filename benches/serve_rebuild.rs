@@ -50,6 +50,9 @@ fn main() {
             };
             measure(&site, &mut live, &path, label);
         }
+        if let Some(path) = find_release(&site, size / 2) {
+            measure_full_content(&site, &mut live, &path);
+        }
     }
     let _ = std::fs::remove_dir_all(&scratch);
 }
@@ -89,6 +92,32 @@ fn measure(site: &Path, live: &mut LiveSite, path: &str, label: &str) {
         ms(median(&mut rebuilds)),
         ms(min(&changes)),
         ms(median(&mut changes)),
+    );
+}
+
+/// For comparison: the same edit through the rebuild that reads all content again (taken
+/// when a file is added or removed, or a release moves in its lists).
+fn measure_full_content(site: &Path, live: &mut LiveSite, path: &str) {
+    let original = std::fs::read_to_string(site.join(path)).unwrap();
+    // A folder among the changed paths: no quick path.
+    let rebuild = Rebuild::Content(vec![path.to_string(), "content/en".to_string()]);
+    let mut times = Vec::new();
+    for round in 0..3 {
+        std::fs::write(
+            site.join(path),
+            format!("{original}\nFull round {round}.\n"),
+        )
+        .unwrap();
+        let start = Instant::now();
+        let rebuilt = live.rebuild(&rebuild).expect("the edit rebuilds");
+        times.push(start.elapsed());
+        assert!(!rebuilt.quick);
+    }
+    std::fs::write(site.join(path), original).unwrap();
+    println!(
+        "  the same edit with all content read again: min {:.0} ms, median {:.0} ms",
+        ms(min(&times)),
+        ms(median(&mut times)),
     );
 }
 

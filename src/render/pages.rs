@@ -220,36 +220,62 @@ mod tests {
         all(site).into_iter().map(|p| shared.context(p)).collect()
     }
 
+    /// A site of releases in nested sections sharing topics, so that release pages show
+    /// releases from other sections as related, beyond their neighbours.
+    fn interlinked_site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        std::fs::copy(fixture.join("config.toml"), dir.path().join("config.toml")).unwrap();
+        let sections = ["press-releases", "briefings/2022", "speeches"];
+        let topics = [
+            r#"["dprk"]"#,
+            r#"["climate"]"#,
+            r#"["dprk", "climate"]"#,
+            "[]",
+        ];
+        for i in 0..14 {
+            for lang in ["en", "ko"].into_iter().take(1 + i % 2) {
+                let folder = dir.path().join("content").join(lang).join(sections[i % 3]);
+                std::fs::create_dir_all(&folder).unwrap();
+                let text = format!(
+                    "+++\ntitle = \"Release {i}\"\ndate = 2022-01-{:02}T10:00:00+09:00\ntopics = {}\n+++\nText {i}.\n",
+                    i + 1,
+                    topics[i % 4]
+                );
+                std::fs::write(folder.join(format!("release-{i}.md")), text).unwrap();
+            }
+        }
+        dir
+    }
+
     #[test]
     fn showing_is_every_page_whose_context_shows_the_release() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
-        for per_page in [1, 2, 20] {
-            let mut site = crate::load(&root, &crate::LoadOptions::default()).unwrap();
-            site.config.per_page = per_page;
-            let before = contexts(&site);
-            for id in 0..site.releases.len() {
-                // The brute force: mark what the release shows, and see which contexts change.
-                let title = std::mem::replace(&mut site.releases[id].title, "\u{1}".into());
-                let after = contexts(&site);
-                site.releases[id].title = title;
-                let expected: Vec<Page> = all(&site)
-                    .into_iter()
-                    .zip(before.iter().zip(&after))
-                    .filter(|(_, (b, a))| b != a)
-                    .map(|(page, _)| page)
-                    .collect();
-                let showing = showing(&site, id);
-                for page in &expected {
-                    assert!(
-                        showing.contains(page),
-                        "{page:?} shows {id} (per_page {per_page})"
-                    );
-                }
-                for page in &showing {
-                    assert!(
-                        expected.contains(page),
-                        "{page:?} does not show {id} (per_page {per_page})"
-                    );
+        let interlinked = interlinked_site();
+        let basic = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        for root in [basic.as_path(), interlinked.path()] {
+            for per_page in [1, 2, 20] {
+                let mut site = crate::load(root, &crate::LoadOptions::default()).unwrap();
+                site.config.per_page = per_page;
+                let before = contexts(&site);
+                for id in 0..site.releases.len() {
+                    // The brute force: mark what the release shows, see which contexts change.
+                    let title = std::mem::replace(&mut site.releases[id].title, "\u{1}".into());
+                    let after = contexts(&site);
+                    site.releases[id].title = title;
+                    let expected: Vec<Page> = all(&site)
+                        .into_iter()
+                        .zip(before.iter().zip(&after))
+                        .filter(|(_, (b, a))| b != a)
+                        .map(|(page, _)| page)
+                        .collect();
+                    let showing = showing(&site, id);
+                    let case = format!("release {id}, per_page {per_page}, {}", root.display());
+                    for page in &expected {
+                        assert!(showing.contains(page), "{page:?} shows {case}");
+                    }
+                    for page in &showing {
+                        assert!(expected.contains(page), "{page:?} does not show {case}");
+                    }
                 }
             }
         }
