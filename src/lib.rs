@@ -2,7 +2,7 @@
 //!
 //! One pipeline serves every command: [`content::load`] reads and checks the files,
 //! [`model::Site::build`] resolves translations, sections and topics, [`render::render`] makes
-//! every page in memory, and [`output::write`] puts them on disk (or `serve` keeps them in
+//! every page, and [`output::Staging`] puts them on disk as they come (or `serve` keeps them in
 //! memory). The library never prints: it returns what happened, and `main.rs` reports it.
 
 pub mod check;
@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod theme;
 pub mod toml_source;
@@ -47,7 +48,9 @@ pub struct BuildSummary {
     pub timings: Timings,
 }
 
-/// How long each stage of a build took (`build --timings`).
+/// How long each stage of a build took (`build --timings`). Pages are compared with the
+/// output and staged as they render, so `render` includes that; `write` is moving the staged
+/// files into place and removing stale ones.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
     pub load: Duration,
@@ -77,15 +80,29 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
         .unwrap_or_else(|| options.root.join(&site.config.output_dir));
     output::check_output_dir(&options.root, &output, options.force)?;
     let start = Instant::now();
-    let files = render::render(&site)?;
+    let staging = output::Staging::begin(&output)?;
+    let staged = render::render_each(&site, render::sitemap::MAX_URLS, |file| {
+        staging.stage(&file)
+    });
+    let staged: anyhow::Result<Vec<output::Staged>> = match staged {
+        Ok(results) => results.into_iter().collect(),
+        Err(errors) => Err(errors.into()),
+    };
+    let staged = match staged {
+        Ok(staged) => staged,
+        Err(error) => {
+            staging.abort();
+            return Err(error);
+        }
+    };
     timings.render = start.elapsed();
     let start = Instant::now();
-    let write = output::write(&files, &output)?;
+    let write = staging.commit(&staged)?;
     timings.write = start.elapsed();
     Ok(BuildSummary {
         output,
         releases: site.releases.len(),
-        files: files.len(),
+        files: staged.len(),
         write,
         timings,
     })

@@ -2,6 +2,11 @@
 //! Only files whose bytes changed are written (unchanged ones keep their modification time, so
 //! rsync and `aws s3 sync` upload only what changed), and files the site no longer has are
 //! removed. A marker file says the folder is communique's.
+//!
+//! `build` stages: each file is compared with the output as soon as it is rendered, a changed
+//! one is written into a hidden staging folder inside the output, and only when every page has
+//! rendered are the staged files moved into place. A failed build removes the staging folder
+//! and leaves the output as it was, and no build holds the whole site in memory.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
@@ -76,43 +81,134 @@ pub fn check_output_dir(root: &Path, output: &Path, force: bool) -> anyhow::Resu
     Ok(())
 }
 
-/// Write `files` into `output`, leaving unchanged files untouched and removing stale ones.
-pub fn write(files: &[OutputFile], output: &Path) -> anyhow::Result<WriteReport> {
-    let mut report = WriteReport::default();
-    let dirs: BTreeSet<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| output.join(p)))
-        .chain([output.to_path_buf()])
-        .collect();
-    for dir in &dirs {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+/// The hidden folder inside the output where a build stages changed files.
+const STAGING: &str = ".communique-staging";
+
+/// A build's write in progress: changed files staged, nothing in the output touched yet.
+pub struct Staging {
+    output: PathBuf,
+    staging: PathBuf,
+    /// The output folder did not exist: a failed build removes it again.
+    created_output: bool,
+}
+
+/// What staging did with one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staged {
+    pub path: String,
+    pub changed: bool,
+}
+
+impl Staging {
+    /// Start a staged write into `output` (already checked with [`check_output_dir`]).
+    pub fn begin(output: &Path) -> anyhow::Result<Staging> {
+        let staging = output.join(STAGING);
+        let created_output = !output.exists();
+        if staging.exists() {
+            // Left by a build that was killed: it holds nothing anyone needs.
+            fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot remove {}", staging.display()))?;
+        }
+        fs::create_dir_all(&staging)
+            .with_context(|| format!("cannot create {}", staging.display()))?;
+        Ok(Staging {
+            output: output.to_path_buf(),
+            staging,
+            created_output,
+        })
     }
-    for file in files {
-        let path = output.join(&file.path);
-        let same = fs::metadata(&path).is_ok_and(|m| m.len() == file.bytes.len() as u64)
-            && fs::read(&path).is_ok_and(|existing| existing == file.bytes);
-        if same {
-            report.unchanged += 1;
-        } else {
-            fs::write(&path, &file.bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            report.written += 1;
+
+    /// Compare `file` with the output and stage it if its bytes differ. Safe to call from
+    /// many threads at once.
+    pub fn stage(&self, file: &OutputFile) -> anyhow::Result<Staged> {
+        let changed = !same_bytes(&self.output.join(&file.path), &file.bytes);
+        if changed {
+            let staged = self.staging.join(&file.path);
+            if let Some(parent) = staged.parent() {
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            fs::write(&staged, &file.bytes)
+                .with_context(|| format!("cannot write {}", staged.display()))?;
+        }
+        Ok(Staged {
+            path: file.path.clone(),
+            changed,
+        })
+    }
+
+    /// Move the staged files into place, then remove the files the site no longer has.
+    pub fn commit(self, staged: &[Staged]) -> anyhow::Result<WriteReport> {
+        let output = &self.output;
+        let dirs: BTreeSet<PathBuf> = staged
+            .iter()
+            .filter(|s| s.changed)
+            .filter_map(|s| Path::new(&s.path).parent().map(|p| output.join(p)))
+            .collect();
+        for dir in &dirs {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let mut report = WriteReport::default();
+        for file in staged {
+            if file.changed {
+                let target = output.join(&file.path);
+                fs::rename(self.staging.join(&file.path), &target)
+                    .with_context(|| format!("cannot write {}", target.display()))?;
+                report.written += 1;
+            } else {
+                report.unchanged += 1;
+            }
+        }
+        write_marker(output)?;
+        let keep: HashSet<PathBuf> = staged.iter().map(|s| output.join(&s.path)).collect();
+        report.removed = remove_stale(&keep, output)?;
+        fs::remove_dir_all(&self.staging)
+            .with_context(|| format!("cannot remove {}", self.staging.display()))?;
+        Ok(report)
+    }
+
+    /// Give up: remove what was staged; the output stays as it was.
+    pub fn abort(self) {
+        // Nothing else can be done if even this fails; the next build removes it.
+        let _ = fs::remove_dir_all(&self.staging);
+        if self.created_output {
+            let _ = fs::remove_dir(&self.output);
         }
     }
+}
+
+/// Whether the file at `path` holds exactly `bytes` (the size is compared first: cheap).
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64)
+        && fs::read(path).is_ok_and(|existing| existing == bytes)
+}
+
+fn write_marker(output: &Path) -> anyhow::Result<()> {
     let marker = output.join(MARKER);
     if !marker.exists() {
         fs::write(&marker, MARKER_TEXT)
             .with_context(|| format!("cannot write {}", marker.display()))?;
     }
-    report.removed = remove_stale(files, output)?;
-    Ok(report)
+    Ok(())
+}
+
+/// Write `files` into `output`, leaving unchanged files untouched and removing stale ones.
+pub fn write(files: &[OutputFile], output: &Path) -> anyhow::Result<WriteReport> {
+    let staging = Staging::begin(output)?;
+    let staged: anyhow::Result<Vec<Staged>> = files.iter().map(|f| staging.stage(f)).collect();
+    match staged {
+        Ok(staged) => staging.commit(&staged),
+        Err(error) => {
+            staging.abort();
+            Err(error)
+        }
+    }
 }
 
 /// Remove the files under `output` that the site no longer has, and folders left empty.
 /// Hidden files and folders are left alone: communique never writes one (static/ skips them),
 /// and they are often someone's, like the `.git` of a gh-pages checkout.
-fn remove_stale(files: &[OutputFile], output: &Path) -> anyhow::Result<usize> {
-    let keep: HashSet<PathBuf> = files.iter().map(|f| output.join(&f.path)).collect();
+fn remove_stale(keep: &HashSet<PathBuf>, output: &Path) -> anyhow::Result<usize> {
     let mut removed = 0;
     let mut dirs = Vec::new();
     let walker = WalkDir::new(output)
@@ -187,6 +283,32 @@ mod tests {
         assert!(!out.join("b").exists(), "emptied folders are removed");
         assert!(out.join(".git/HEAD").exists());
         assert!(out.join(MARKER).exists());
+    }
+
+    #[test]
+    fn an_aborted_build_leaves_no_trace() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        let staging = Staging::begin(&output).unwrap();
+        let staged = staging.stage(&file("ko/index.html", "x")).unwrap();
+        assert!(staged.changed);
+        assert!(
+            !output.join("ko/index.html").exists(),
+            "staged, not yet in place"
+        );
+        staging.abort();
+        assert!(!output.exists(), "the folder it made is gone again");
+    }
+
+    #[test]
+    fn a_committed_build_moves_changed_files_and_keeps_unchanged_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        write(&[file("a.html", "1"), file("b.html", "2")], &output).unwrap();
+        let report = write(&[file("a.html", "1"), file("b.html", "3")], &output).unwrap();
+        assert_eq!((report.written, report.unchanged), (1, 1));
+        assert_eq!(fs::read_to_string(output.join("b.html")).unwrap(), "3");
+        assert!(!output.join(STAGING).exists());
     }
 
     #[test]

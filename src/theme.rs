@@ -20,6 +20,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "section.html",
     "topic.html",
     "topics.html",
+    "search.html",
     "partials/release_list.html",
     "partials/pagination.html",
     "partials/emblem.html",
@@ -32,6 +33,7 @@ pub const STATIC: &[(&str, &[u8])] = embedded!(
     include_bytes,
     "theme/communique.css",
     "theme/print.js",
+    "theme/search.js",
 );
 
 /// The theme's UI strings for Korean and English; config.toml may override any of them.

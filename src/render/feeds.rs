@@ -251,19 +251,37 @@ pub fn rfc3339(date: &ZonedDateTime) -> String {
 
 /// Text or an attribute value escaped for XML (both quote kinds, so it fits either).
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let bytes = text.as_bytes();
+    // Copy runs of plain text whole; stop only at markup and at control characters (C0, DEL
+    // and C1, which is 0xC2 0x80-0x9F in UTF-8): feeds carry whole releases.
+    let mut run_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (replacement, width) = match b {
+            b'&' => (Some("&amp;"), 1),
+            b'<' => (Some("&lt;"), 1),
+            b'>' => (Some("&gt;"), 1),
+            b'"' => (Some("&quot;"), 1),
+            b'\'' => (Some("&apos;"), 1),
+            b'\t' | b'\n' | b'\r' => (None, 0),
             // Control characters other than tab and line endings are not allowed in XML 1.0.
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
+            0x00..=0x1F | 0x7F => (Some(""), 1),
+            0xC2 if matches!(bytes.get(i + 1), Some(0x80..=0x9F)) => (Some(""), 2),
+            _ => (None, 0),
+        };
+        match replacement {
+            Some(replacement) => {
+                out.push_str(&text[run_start..i]);
+                out.push_str(replacement);
+                i += width;
+                run_start = i;
+            }
+            None => i += 1,
         }
     }
+    out.push_str(&text[run_start..]);
     out
 }
 
@@ -274,6 +292,7 @@ mod tests {
     #[test]
     fn escapes_markup_and_drops_characters_xml_forbids() {
         assert_eq!(escape("a<b>&\"c'\u{1}\n"), "a&lt;b&gt;&amp;&quot;c&apos;\n");
+        assert_eq!(escape("외교부\u{85}\u{7f}\tx\u{a0}"), "외교부\tx\u{a0}");
     }
 
     #[test]

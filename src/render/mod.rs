@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::content::Release;
 use crate::error::{SiteErrors, SourceError};
 use crate::model::Site;
+use crate::search;
 use crate::theme;
 use pages::Page;
 use prepared::Prepared;
@@ -47,26 +48,65 @@ pub fn render_prepared(
     prepared: &Prepared,
     sitemap_max_urls: usize,
 ) -> Result<Vec<OutputFile>, SiteErrors> {
+    let files = render_each_prepared(site, prepared, sitemap_max_urls, Ok::<_, SourceError>)?;
+    Ok(files
+        .into_iter()
+        .map(|f| f.expect("the identity never fails"))
+        .collect())
+}
+
+/// Render the whole site and hand each file to `each` as soon as it is made, in parallel (a
+/// build writes it to disk and lets it go, so the site is never whole in memory). Returns what
+/// `each` returned for every file, or every template error. When a template fails, `each` may
+/// already have seen other files.
+pub fn render_each<T, E>(
+    site: &Site,
+    sitemap_max_urls: usize,
+    each: impl Fn(OutputFile) -> Result<T, E> + Sync + Send,
+) -> Result<Vec<Result<T, E>>, SiteErrors>
+where
+    T: Send,
+    E: Send,
+{
+    render_each_prepared(site, &Prepared::new(site), sitemap_max_urls, each)
+}
+
+/// [`render_each`] over values already prepared from `site`.
+fn render_each_prepared<T, E>(
+    site: &Site,
+    prepared: &Prepared,
+    sitemap_max_urls: usize,
+    each: impl Fn(OutputFile) -> Result<T, E> + Sync + Send,
+) -> Result<Vec<Result<T, E>>, SiteErrors>
+where
+    T: Send,
+    E: Send,
+{
     let tera = tera(&site.templates)?;
     let shared = Shared::new(site, prepared);
     let pages = pages::all(site);
-    let rendered: Vec<Result<OutputFile, SourceError>> = pages
-        .par_iter()
-        .map(|&page| PageInput::new(&shared, page).render(&tera))
-        .collect();
-
-    let mut files = Vec::with_capacity(rendered.len() + site.static_files.len());
+    // Feeds, sitemap and search index are made while the pages render.
+    let (rendered, derived) = rayon::join(
+        || {
+            pages
+                .par_iter()
+                .map(|&page| PageInput::new(&shared, page).render(&tera).map(&each))
+                .collect::<Vec<Result<Result<T, E>, SourceError>>>()
+        },
+        || derived_files(&shared, &pages, sitemap_max_urls),
+    );
+    let mut results = Vec::with_capacity(rendered.len() + derived.len() + site.static_files.len());
     let mut errors = Vec::new();
     for result in rendered {
         match result {
-            Ok(file) => files.push(file),
+            Ok(result) => results.push(result),
             Err(error) => errors.push(error),
         }
     }
     SiteErrors::check(errors)?;
-    files.extend(derived_files(&shared, &pages, sitemap_max_urls));
-    files.extend(static_files(site));
-    Ok(files)
+    let rest: Vec<OutputFile> = derived.into_iter().chain(static_files(site)).collect();
+    results.par_extend(rest.into_par_iter().map(&each));
+    Ok(results)
 }
 
 /// A kind of file made from the whole site rather than one page. A new kind (a search index)
@@ -74,12 +114,19 @@ pub fn render_prepared(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Derived {
     Feeds,
+    /// The search index of each language (`src/search/`).
+    Search,
     Sitemap,
     Robots,
 }
 
 impl Derived {
-    pub const ALL: [Derived; 3] = [Derived::Feeds, Derived::Sitemap, Derived::Robots];
+    pub const ALL: [Derived; 4] = [
+        Derived::Feeds,
+        Derived::Search,
+        Derived::Sitemap,
+        Derived::Robots,
+    ];
 
     /// The files of this kind; `pages` is every page of the site.
     pub fn files(
@@ -90,6 +137,7 @@ impl Derived {
     ) -> Vec<OutputFile> {
         match self {
             Derived::Feeds => feeds::files(shared),
+            Derived::Search => search::output_files(shared.site, &shared.urls),
             Derived::Sitemap => sitemap::files(shared, pages, sitemap_max_urls),
             // A site's own static/robots.txt wins over the generated one.
             Derived::Robots if has_own_robots(shared.site) => Vec::new(),
@@ -103,6 +151,8 @@ impl Derived {
         match self {
             // Entries carry the title, summary, body, attachments and dates.
             Derived::Feeds => true,
+            // Documents hold the title, summary, body and date of every release.
+            Derived::Search => true,
             // Releases' addresses and `lastmod` (their `updated`, else their date).
             Derived::Sitemap => old.updated != new.updated,
             Derived::Robots => false,
@@ -110,7 +160,8 @@ impl Derived {
     }
 }
 
-/// Every file made from the whole site rather than one page: feeds, sitemap, robots.txt.
+/// Every file made from the whole site rather than one page: feeds, search index, sitemap,
+/// robots.txt.
 pub fn derived_files(
     shared: &Shared<'_>,
     pages: &[Page],

@@ -21,6 +21,8 @@ pub enum Page {
         topic: usize,
         number: usize,
     },
+    /// `/<lang>/search/`: the search page, filled in the browser by search.js.
+    Search(usize),
 }
 
 /// A page of a list: which slice of the items it shows.
@@ -57,6 +59,7 @@ pub fn all(site: &Site) -> Vec<Page> {
     for lang in 0..site.config.languages.len() {
         pages.push(Page::Home(lang));
         pages.push(Page::TopicIndex(lang));
+        pages.push(Page::Search(lang));
         for topic in 0..site.config.topics.len() {
             for number in 1..=page_count(site.by_topic[lang][topic].len(), per_page) {
                 pages.push(Page::Topic {
@@ -140,6 +143,7 @@ impl Page {
             Page::Section(..) => "section.html",
             Page::TopicIndex(_) => "topics.html",
             Page::Topic { .. } => "topic.html",
+            Page::Search(_) => "search.html",
         }
     }
 
@@ -147,7 +151,10 @@ impl Page {
     pub fn lang(&self, site: &Site) -> usize {
         match *self {
             Page::Root | Page::NotFound => site.config.default_language,
-            Page::Home(lang) | Page::TopicIndex(lang) | Page::Topic { lang, .. } => lang,
+            Page::Home(lang)
+            | Page::TopicIndex(lang)
+            | Page::Topic { lang, .. }
+            | Page::Search(lang) => lang,
             Page::Release(id) => site.releases[id].location.lang,
             Page::Section(id, _) => site.sections[id].lang,
         }
@@ -167,6 +174,7 @@ impl Page {
                 topic,
                 number,
             } => urls.topic(lang, topic, number),
+            Page::Search(lang) => format!("{}search/", urls.home(lang)),
         }
     }
 
@@ -176,6 +184,7 @@ impl Page {
         match *self {
             Page::Root | Page::NotFound | Page::Home(_) => Ok(Page::Home(lang)),
             Page::TopicIndex(_) => Ok(Page::TopicIndex(lang)),
+            Page::Search(_) => Ok(Page::Search(lang)),
             Page::Topic { topic, .. } => Ok(Page::Topic {
                 lang,
                 topic,

@@ -158,6 +158,7 @@ impl<'a> Shared<'a> {
                 context.insert_value("topics", self.topic_list(lang));
             }
             Page::TopicIndex(lang) => context.insert_value("topics", self.topic_list(lang)),
+            Page::Search(_) => {}
             Page::Topic {
                 lang,
                 topic,
@@ -312,6 +313,7 @@ impl<'a> Shared<'a> {
                 (numbered(title.clone(), number), title)
             }
             Page::TopicIndex(_) => (t["topics"].clone(), t["topic_index_intro"].clone()),
+            Page::Search(_) => (t["search"].clone(), t["search_label"].clone()),
             Page::Topic { topic, number, .. } => {
                 let name = site.config.topics[topic].names[lang].clone();
                 (numbered(name.clone(), number), name)
@@ -440,7 +442,7 @@ impl<'a> Shared<'a> {
                 above.pop();
                 crumbs.extend(above);
             }
-            Page::TopicIndex(_) => {}
+            Page::TopicIndex(_) | Page::Search(_) => {}
             Page::Topic { .. } => crumbs.push(topics()),
         }
         crumbs
@@ -463,6 +465,7 @@ fn kind(page: Page) -> &'static str {
         Page::Section(..) => "section",
         Page::TopicIndex(_) => "topics",
         Page::Topic { .. } => "topic",
+        Page::Search(_) => "search",
     }
 }
 

@@ -1,0 +1,335 @@
+//! The search index of one language: BM25 weights computed at build time, postings split into
+//! shards by a hash of the term (so a query fetches only the shards of its own terms), and one
+//! small file per release with what a result shows (title, date, section, text for snippets).
+//!
+//! Files under `search/<lang>/`: `index.json` (`{"version", "docs", "shards", "stamp"}`),
+//! `shard-<n>.json` (`{"term": [doc, weight, doc-delta, weight, ...]}`, documents in
+//! ascending order, weight = BM25 × 100 rounded) and `docs/<doc>.json`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use rayon::prelude::*;
+
+use super::tokenize::{FNV_OFFSET, fnv1a, for_each_term, term_hash, tokenize};
+use crate::render::OutputFile;
+
+/// BM25 parameters (the usual ones).
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+/// A term in the title counts as this many in the body, so title matches rank first.
+const TITLE_WEIGHT: u32 = 5;
+/// Topic names are chosen by editors: they count more than body text.
+const TOPIC_WEIGHT: u32 = 2;
+/// Postings per shard, about 25 KB of JSON: few requests per query, small downloads.
+pub const POSTINGS_PER_SHARD: usize = 4096;
+/// The text kept for snippets; longer bodies are cut (the ranking still sees all of it).
+pub const TEXT_MAX_CHARS: usize = 5000;
+/// The format of the files; search.js refuses others.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One release as search sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchDoc {
+    pub title: String,
+    pub url: String,
+    /// In the page's language: `2022년 2월 12일`.
+    pub date: String,
+    /// The full offset date-time for `<time datetime>`.
+    pub datetime: String,
+    pub section: String,
+    pub summary: String,
+    #[serde(skip)]
+    pub topics: Vec<String>,
+    /// The body as plain text.
+    pub text: String,
+}
+
+/// A document's file: what a result shows, borrowed from its `SearchDoc` (same fields, same
+/// order, the text cut for snippets).
+#[derive(Serialize)]
+struct DocFile<'a> {
+    title: &'a str,
+    url: &'a str,
+    date: &'a str,
+    datetime: &'a str,
+    section: &'a str,
+    summary: &'a str,
+    text: &'a str,
+}
+
+/// A language's index in memory: per term, its documents and their weights.
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    pub postings: BTreeMap<String, Vec<(u32, u32)>>,
+    pub doc_count: usize,
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    version: u32,
+    docs: usize,
+    shards: usize,
+    /// A hash of every shard and document: search.js adds it to their URLs, so a browser
+    /// never mixes a cached file of an older build with a newer manifest.
+    stamp: String,
+}
+
+impl SearchIndex {
+    /// Index `docs`; a document's number is its position (newest first, so ties list the
+    /// newest first).
+    pub fn build(docs: &[SearchDoc]) -> SearchIndex {
+        // Per document, in parallel: weighted term frequencies and weighted length.
+        let mut counted: Vec<TermCounts> = docs.par_iter().map(count_terms).collect();
+        let n = docs.len() as f64;
+        let average_length =
+            (counted.iter().map(|(_, l)| f64::from(*l)).sum::<f64>() / n.max(1.0)).max(1.0);
+        // Each distinct term is allocated once per document and moved, never copied, into
+        // the index: at 10,000 releases there are millions of postings.
+        let mut by_term: HashMap<Box<str>, Vec<(u32, u32)>, ahash::RandomState> =
+            HashMap::default();
+        for (doc, (tf, _)) in counted.iter_mut().enumerate() {
+            for (term, count) in std::mem::take(tf) {
+                match by_term.get_mut(&term) {
+                    Some(postings) => postings.push((doc as u32, count)),
+                    None => {
+                        by_term.insert(term, vec![(doc as u32, count)]);
+                    }
+                }
+            }
+        }
+        by_term.par_iter_mut().for_each(|(_, postings)| {
+            postings.sort_unstable();
+            let df = postings.len() as f64;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            for (doc, weight) in postings.iter_mut() {
+                let tf = f64::from(*weight);
+                let length = f64::from(counted[*doc as usize].1);
+                let norm = K1 * (1.0 - B + B * length / average_length);
+                let score = idf * tf * (K1 + 1.0) / (tf + norm);
+                *weight = ((score * 100.0).round() as u32).max(1);
+            }
+        });
+        SearchIndex {
+            postings: by_term
+                .into_iter()
+                .map(|(term, postings)| (term.into_string(), postings))
+                .collect(),
+            doc_count: docs.len(),
+        }
+    }
+
+    /// The documents holding every term of `query`, best first (ties: lower number first),
+    /// with their scores: what search.js computes from the shards.
+    pub fn search(&self, query: &str) -> Vec<(u32, u32)> {
+        let mut terms = tokenize(query);
+        terms.sort();
+        terms.dedup();
+        let mut lists = Vec::with_capacity(terms.len());
+        for term in &terms {
+            match self.postings.get(term) {
+                Some(list) => lists.push(list),
+                None => return Vec::new(),
+            }
+        }
+        let Some((first, rest)) = lists.split_first() else {
+            return Vec::new();
+        };
+        let rest: Vec<HashMap<u32, u32>> = rest
+            .iter()
+            .map(|list| list.iter().copied().collect())
+            .collect();
+        let mut hits: Vec<(u32, u32)> = first
+            .iter()
+            .filter_map(|&(doc, weight)| {
+                rest.iter()
+                    .try_fold(weight, |sum, list| list.get(&doc).map(|w| sum + w))
+                    .map(|score| (doc, score))
+            })
+            .collect();
+        hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        hits
+    }
+
+    pub fn shard_count(&self) -> usize {
+        let postings: usize = self.postings.values().map(Vec::len).sum();
+        postings.div_ceil(POSTINGS_PER_SHARD).max(1)
+    }
+
+    /// The shard that holds `term`'s postings.
+    pub fn shard_of(term: &str, shard_count: usize) -> usize {
+        term_hash(term) as usize % shard_count
+    }
+
+    /// The index files under `dir` (`search/ko/`), documents included.
+    pub fn files(&self, dir: &str, docs: &[SearchDoc]) -> Vec<OutputFile> {
+        let shard_count = self.shard_count();
+        let mut shards: Vec<BTreeMap<&str, Vec<u32>>> = vec![BTreeMap::new(); shard_count];
+        for (term, postings) in &self.postings {
+            let mut flat = Vec::with_capacity(postings.len() * 2);
+            let mut previous = 0;
+            for &(doc, weight) in postings {
+                flat.extend([doc - previous, weight]);
+                previous = doc;
+            }
+            shards[Self::shard_of(term, shard_count)].insert(term, flat);
+        }
+        let mut files: Vec<OutputFile> = shards
+            .iter()
+            .enumerate()
+            .map(|(n, shard)| json_file(format!("{dir}shard-{n}.json"), shard))
+            .collect();
+        files.par_extend(docs.par_iter().enumerate().map(|(n, doc)| {
+            let text = match doc.text.char_indices().nth(TEXT_MAX_CHARS) {
+                Some((cut, _)) => &doc.text[..cut],
+                None => doc.text.as_str(),
+            };
+            let file = DocFile {
+                title: &doc.title,
+                url: &doc.url,
+                date: &doc.date,
+                datetime: &doc.datetime,
+                section: &doc.section,
+                summary: &doc.summary,
+                text,
+            };
+            json_file(format!("{dir}docs/{n}.json"), &file)
+        }));
+        let stamp = files.iter().fold(FNV_OFFSET, |hash, file| {
+            fnv1a(fnv1a(hash, file.path.as_bytes()), &file.bytes)
+        });
+        let manifest = Manifest {
+            version: FORMAT_VERSION,
+            docs: docs.len(),
+            shards: shard_count,
+            stamp: format!("{stamp:08x}"),
+        };
+        files.insert(0, json_file(format!("{dir}index.json"), &manifest));
+        files
+    }
+}
+
+/// A document's terms with their weighted counts, and its weighted length.
+type TermCounts = (Vec<(Box<str>, u32)>, u32);
+
+/// Count the terms of one document.
+fn count_terms(doc: &SearchDoc) -> TermCounts {
+    let mut tf: HashMap<Box<str>, u32, ahash::RandomState> = HashMap::default();
+    let mut length = 0;
+    let fields = [
+        (doc.title.as_str(), TITLE_WEIGHT),
+        (doc.summary.as_str(), 1),
+        (doc.text.as_str(), 1),
+    ];
+    let topics = doc.topics.iter().map(|t| (t.as_str(), TOPIC_WEIGHT));
+    for (text, weight) in fields.into_iter().chain(topics) {
+        for_each_term(text, |term| {
+            match tf.get_mut(term) {
+                Some(count) => *count += weight,
+                None => {
+                    tf.insert(term.into(), weight);
+                }
+            }
+            length += weight;
+        });
+    }
+    (tf.into_iter().collect(), length)
+}
+
+fn json_file(path: String, value: &impl Serialize) -> OutputFile {
+    OutputFile {
+        path,
+        bytes: serde_json::to_vec(value).expect("plain data serializes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(title: &str, text: &str) -> SearchDoc {
+        SearchDoc {
+            title: title.into(),
+            url: String::new(),
+            date: String::new(),
+            datetime: String::new(),
+            section: String::new(),
+            summary: String::new(),
+            topics: Vec::new(),
+            text: text.into(),
+        }
+    }
+
+    fn found(index: &SearchIndex, query: &str) -> Vec<u32> {
+        index.search(query).into_iter().map(|(d, _)| d).collect()
+    }
+
+    #[test]
+    fn korean_finds_words_with_particles_and_needs_every_bigram() {
+        let docs = [
+            doc("보도자료", "외교부는 오늘 발표하였다."),
+            doc("브리핑", "외교장관이 회담을 하였다."),
+            doc("안내", "교부금 지급 안내"),
+        ];
+        let index = SearchIndex::build(&docs);
+        assert_eq!(found(&index, "외교부"), [0]);
+        let mut both = found(&index, "외교");
+        both.sort();
+        assert_eq!(both, [0, 1], "외교 is in 외교부는 and 외교장관이");
+        assert!(found(&index, "통일부").is_empty());
+    }
+
+    #[test]
+    fn english_plurals_find_singulars_and_title_matches_rank_first() {
+        let docs = [
+            doc(
+                "Regular briefing",
+                "The minister spoke about the ministers' meeting.",
+            ),
+            doc("Ministers meet in Seoul", "A short note."),
+            doc("Weather", "Nothing here."),
+        ];
+        let index = SearchIndex::build(&docs);
+        assert_eq!(found(&index, "ministers"), [1, 0]);
+        assert_eq!(found(&index, "minister meetings"), [1, 0]);
+        assert!(found(&index, "ambassador").is_empty());
+        assert!(found(&index, "the").is_empty());
+    }
+
+    #[test]
+    fn rarer_terms_weigh_more_and_ties_keep_the_newest_first() {
+        let docs = [
+            doc("x", "기후 협력"),
+            doc("x", "기후 협력"),
+            doc("x", "협력 협력"),
+        ];
+        let index = SearchIndex::build(&docs);
+        let hits = index.search("기후");
+        assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), [0, 1]);
+        assert_eq!(hits[0].1, hits[1].1);
+        let idf_rare = index.postings["기후"][0].1;
+        let idf_common = index.postings["협력"][0].1;
+        assert!(idf_rare > idf_common, "{idf_rare} > {idf_common}");
+    }
+
+    #[test]
+    fn files_hold_a_manifest_shards_with_delta_coded_postings_and_docs() {
+        let docs = [doc("외교부", "외교부는"), doc("x", "외교부가")];
+        let index = SearchIndex::build(&docs);
+        let files = index.files("search/ko/", &docs);
+        let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "search/ko/index.json",
+                "search/ko/shard-0.json",
+                "search/ko/docs/0.json",
+                "search/ko/docs/1.json"
+            ]
+        );
+        let shard: BTreeMap<String, Vec<u32>> = serde_json::from_slice(&files[1].bytes).unwrap();
+        let postings = &shard["외교"];
+        assert_eq!((postings[0], postings[2]), (0, 1), "doc 0, then doc 0 + 1");
+    }
+}

@@ -1,0 +1,275 @@
+//! The search tokenizer: text to index terms. Korean (and Chinese/Japanese) runs become
+//! overlapping character bigrams, so "외교부" (외교, 교부) matches "외교부는" (외교, 교부, 부는)
+//! whatever particle is attached; a one-syllable word is kept as a unigram. Latin runs are
+//! lower-cased, common English function words dropped, and English suffixes stripped with
+//! Porter's step 1 (ministers → minister, meetings → meet). `static/theme/search.js` mirrors
+//! this file rule for rule; `tests/search_browser.rs` runs both on the same examples.
+
+/// English words too common to help a search; dropping them keeps the posting lists small.
+pub const STOP_WORDS: [&str; 27] = [
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
+    "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Letters and digits of Latin script.
+    Latin,
+    /// Hangul syllables, Han ideographs, kana: written without spaces between particles.
+    Cjk,
+    Other,
+}
+
+/// Lower-case ASCII and Latin-1 capitals; other characters are left as they are (the same
+/// rule in JavaScript, whose full Unicode lower-casing differs from Rust's in corner cases).
+fn fold(c: char) -> char {
+    match c {
+        'A'..='Z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{DE}' => {
+            char::from_u32(c as u32 + 0x20).unwrap_or(c)
+        }
+        _ => c,
+    }
+}
+
+fn class(c: char) -> Class {
+    match c {
+        'a'..='z' | '0'..='9' | '\u{DF}'..='\u{F6}' | '\u{F8}'..='\u{24F}' => Class::Latin,
+        '\u{AC00}'..='\u{D7A3}'
+        | '\u{3040}'..='\u{30FF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}' => Class::Cjk,
+        _ => Class::Other,
+    }
+}
+
+/// The terms of `text`, in order (a term may repeat).
+pub fn tokenize(text: &str) -> Vec<String> {
+    let mut terms = Vec::new();
+    for_each_term(text, |term| terms.push(term.to_string()));
+    terms
+}
+
+/// Call `f` with each term of `text`, in order, without allocating per term: indexing a large
+/// archive tokenizes every release. A Korean bigram is a slice of `text` itself (folding does
+/// not change Hangul or Han), so only Latin words are copied, to be lower-cased and stemmed.
+pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
+    let mut word = String::new();
+    let mut stem_buffer = Vec::new();
+    let mut run_class = Class::Other;
+    // The current CJK run: where it starts, where its last character starts, its length.
+    let (mut run_start, mut last_start, mut run_chars) = (0, 0, 0);
+    for (i, c) in text.char_indices() {
+        let c = fold(c);
+        let c_class = class(c);
+        if c_class != run_class {
+            let run = &text[run_start..i];
+            end_run(run_class, run, run_chars, &word, &mut stem_buffer, &mut f);
+            word.clear();
+            (run_start, run_chars) = (i, 0);
+            run_class = c_class;
+        }
+        match c_class {
+            Class::Latin => word.push(c),
+            Class::Cjk => {
+                if run_chars > 0 {
+                    f(&text[last_start..i + c.len_utf8()]);
+                }
+                last_start = i;
+                run_chars += 1;
+            }
+            Class::Other => {}
+        }
+    }
+    let run = &text[run_start..];
+    end_run(run_class, run, run_chars, &word, &mut stem_buffer, &mut f);
+}
+
+/// At the end of a run: a one-character CJK run is a term of its own (its bigrams were given
+/// as they came); a Latin run is a word, dropped or stemmed.
+fn end_run(
+    run_class: Class,
+    run: &str,
+    run_chars: usize,
+    word: &str,
+    stem_buffer: &mut Vec<u8>,
+    f: &mut impl FnMut(&str),
+) {
+    match run_class {
+        Class::Cjk if run_chars == 1 => f(run),
+        Class::Latin if !STOP_WORDS.contains(&word) => f(stem_into(word, stem_buffer)),
+        _ => {}
+    }
+}
+
+/// Porter's step 1 (plurals, -ed, -ing, final y) on a word of ASCII letters; other words
+/// (with digits or accents) are kept as they are.
+pub fn stem(word: &str) -> String {
+    stem_into(word, &mut Vec::new()).to_string()
+}
+
+/// [`stem`], using `w` as the scratch space.
+fn stem_into<'a>(word: &'a str, w: &'a mut Vec<u8>) -> &'a str {
+    if word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return word;
+    }
+    w.clear();
+    w.extend_from_slice(word.as_bytes());
+    // Step 1a: plurals.
+    if w.ends_with(b"sses") || w.ends_with(b"ies") {
+        w.truncate(w.len() - 2);
+    } else if w.ends_with(b"s") && !w.ends_with(b"ss") {
+        w.pop();
+    }
+    // Step 1b: -eed, -ed, -ing.
+    if w.ends_with(b"eed") {
+        if measure(&w[..w.len() - 3]) > 0 {
+            w.pop();
+        }
+    } else {
+        let suffix = if w.ends_with(b"ed") {
+            2
+        } else if w.ends_with(b"ing") {
+            3
+        } else {
+            0
+        };
+        if suffix > 0 && has_vowel(&w[..w.len() - suffix]) {
+            w.truncate(w.len() - suffix);
+            if w.ends_with(b"at") || w.ends_with(b"bl") || w.ends_with(b"iz") {
+                w.push(b'e');
+            } else if ends_double_consonant(w) && !matches!(w[w.len() - 1], b'l' | b's' | b'z') {
+                w.pop();
+            } else if measure(w) == 1 && ends_cvc(w) {
+                w.push(b'e');
+            }
+        }
+    }
+    // Step 1c: a final y after a vowel-bearing stem becomes i (policy, policies → polici).
+    if w.ends_with(b"y") && has_vowel(&w[..w.len() - 1]) {
+        let last = w.len() - 1;
+        w[last] = b'i';
+    }
+    std::str::from_utf8(w).expect("ASCII in, ASCII out")
+}
+
+/// Porter's consonant: not a vowel, and `y` only after a vowel or at the start.
+fn is_consonant(w: &[u8], i: usize) -> bool {
+    match w[i] {
+        b'a' | b'e' | b'i' | b'o' | b'u' => false,
+        b'y' => i == 0 || !is_consonant(w, i - 1),
+        _ => true,
+    }
+}
+
+/// Porter's m: the number of vowel-consonant sequences.
+fn measure(w: &[u8]) -> usize {
+    let mut m = 0;
+    let mut previous_vowel = false;
+    for i in 0..w.len() {
+        let consonant = is_consonant(w, i);
+        if consonant && previous_vowel {
+            m += 1;
+        }
+        previous_vowel = !consonant;
+    }
+    m
+}
+
+fn has_vowel(w: &[u8]) -> bool {
+    (0..w.len()).any(|i| !is_consonant(w, i))
+}
+
+fn ends_double_consonant(w: &[u8]) -> bool {
+    let n = w.len();
+    n >= 2 && w[n - 1] == w[n - 2] && is_consonant(w, n - 1)
+}
+
+fn ends_cvc(w: &[u8]) -> bool {
+    let n = w.len();
+    n >= 3
+        && is_consonant(w, n - 3)
+        && !is_consonant(w, n - 2)
+        && is_consonant(w, n - 1)
+        && !matches!(w[n - 1], b'w' | b'x' | b'y')
+}
+
+/// The starting value of 32-bit FNV-1a.
+pub const FNV_OFFSET: u32 = 0x811c_9dc5;
+
+/// 32-bit FNV-1a of `bytes`, continuing from `hash`.
+pub fn fnv1a(hash: u32, bytes: &[u8]) -> u32 {
+    bytes.iter().fold(hash, |hash, &byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// FNV-1a over the UTF-8 bytes of a term: which shard holds its postings.
+pub fn term_hash(term: &str) -> u32 {
+    fnv1a(FNV_OFFSET, term.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn korean_words_match_with_particles_attached() {
+        assert_eq!(tokenize("외교부"), ["외교", "교부"]);
+        assert_eq!(tokenize("외교부는"), ["외교", "교부", "부는"]);
+        let doc = tokenize("외교부가 발표하였다");
+        assert!(tokenize("외교부").iter().all(|t| doc.contains(t)));
+    }
+
+    #[test]
+    fn one_syllable_words_are_unigrams_and_mixed_runs_split_by_script() {
+        assert_eq!(tokenize("양 장관"), ["양", "장관"]);
+        assert_eq!(tokenize("G20정상회의"), ["g20", "정상", "상회", "회의"]);
+        assert_eq!(tokenize("2022년 2월"), ["2022", "년", "2", "월"]);
+    }
+
+    #[test]
+    fn english_is_lower_cased_stemmed_and_function_words_dropped() {
+        assert_eq!(
+            tokenize("Outcome of ROK-U.S. Foreign Ministers' Meeting"),
+            ["outcome", "rok", "u", "s", "foreign", "minister", "meet"]
+        );
+        assert_eq!(tokenize("ministers"), tokenize("minister"));
+        assert_eq!(tokenize("meetings"), tokenize("meeting"));
+        assert_eq!(tokenize("The"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn porter_step_one() {
+        for (word, stemmed) in [
+            ("caresses", "caress"),
+            ("ponies", "poni"),
+            ("cats", "cat"),
+            ("agreed", "agree"),
+            ("feed", "feed"),
+            ("plastered", "plaster"),
+            ("hopping", "hop"),
+            ("hoping", "hope"),
+            ("filing", "file"),
+            ("falling", "fall"),
+            ("conflated", "conflate"),
+            ("sized", "size"),
+            ("happy", "happi"),
+            ("policies", "polici"),
+            ("policy", "polici"),
+            ("sky", "sky"),
+        ] {
+            assert_eq!(stem(word), stemmed, "{word}");
+        }
+    }
+
+    #[test]
+    fn latin_1_capitals_fold_and_accents_stay() {
+        assert_eq!(tokenize("CAFÉ Zürich"), ["café", "zürich"]);
+    }
+
+    #[test]
+    fn term_hash_is_fnv_1a() {
+        assert_eq!(term_hash(""), 0x811c_9dc5);
+        assert_eq!(term_hash("a"), 0xe40c_292c);
+    }
+}
