@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::SiteTest;
 use common::serve::Server;
 use communique::LoadOptions;
-use communique::serve::live::LiveSite;
+use communique::serve::live::{LiveSite, Rebuilt};
 use communique::serve::watch::Rebuild;
 
 const RELEASE: &str = "content/en/press-releases/honolulu.md";
@@ -241,6 +241,11 @@ fn ctrl_c_stops_it_cleanly_with_a_page_open() {
 
 /// The site rebuilt in part after a change must equal the site built afresh.
 fn assert_same_as_full_build(site: &SiteTest, live: &mut LiveSite, rebuild: Rebuild) -> usize {
+    rebuild_like_a_full_build(site, live, rebuild).pages_rendered
+}
+
+/// Rebuild, check the served files equal a full build's, and say what the rebuild did.
+fn rebuild_like_a_full_build(site: &SiteTest, live: &mut LiveSite, rebuild: Rebuild) -> Rebuilt {
     let rebuilt = live
         .rebuild(&rebuild)
         .unwrap_or_else(|e| panic!("{rebuild:?}: {e:#}"));
@@ -256,7 +261,12 @@ fn assert_same_as_full_build(site: &SiteTest, live: &mut LiveSite, rebuild: Rebu
             "{path} differs from a full build after {rebuild:?}"
         );
     }
-    rebuilt.pages_rendered
+    rebuilt
+}
+
+/// The rebuild for changed content files.
+fn content(paths: &[&str]) -> Rebuild {
+    Rebuild::Content(paths.iter().map(|p| p.to_string()).collect())
 }
 
 #[test]
@@ -268,7 +278,9 @@ fn partial_rebuilds_give_the_same_site_as_a_full_build() {
 
     // A title: the release and the pages that list it are re-rendered, not every page.
     site.write(RELEASE, &text.replace("Outcome of", "Result of"));
-    let rendered = assert_same_as_full_build(&site, &mut live, Rebuild::Content);
+    let rebuilt = rebuild_like_a_full_build(&site, &mut live, content(&[RELEASE]));
+    assert!(rebuilt.quick, "a title edit takes the quick path");
+    let rendered = rebuilt.pages_rendered;
     assert!(
         rendered > 0 && rendered < all_pages,
         "{rendered} of {all_pages}"
@@ -282,7 +294,11 @@ fn partial_rebuilds_give_the_same_site_as_a_full_build() {
             .replace(r#"topics = ["dprk"]"#, r#"topics = ["dprk", "climate"]"#)
             .replace("files/statement.pdf", "files/joint-statement.pdf"),
     );
-    assert_same_as_full_build(&site, &mut live, Rebuild::Content);
+    let rebuilt = rebuild_like_a_full_build(&site, &mut live, content(&[RELEASE]));
+    assert!(
+        !rebuilt.quick,
+        "a release that moves in its lists is read with the rest"
+    );
 
     // The attached file grows: its size is shown on the release page.
     site.write("static/files/joint-statement.pdf", &"x".repeat(4000));
@@ -310,9 +326,19 @@ fn partial_rebuilds_give_the_same_site_as_a_full_build() {
         "content/en/speeches/new-year.md",
         "+++\ntitle = \"New Year Address\"\ndate = 2023-01-01T10:00:00+09:00\ntopics = [\"climate\"]\n+++\nHappy new year.\n",
     );
-    assert_same_as_full_build(&site, &mut live, Rebuild::Content);
+    let rebuilt = rebuild_like_a_full_build(
+        &site,
+        &mut live,
+        content(&["content/en/speeches/new-year.md"]),
+    );
+    assert!(!rebuilt.quick);
     site.remove("content/en/press-releases/climate-talks.md");
-    assert_same_as_full_build(&site, &mut live, Rebuild::Content);
+    let rebuilt = rebuild_like_a_full_build(
+        &site,
+        &mut live,
+        content(&["content/en/press-releases/climate-talks.md"]),
+    );
+    assert!(!rebuilt.quick);
 
     // A template: every page again, content not read again.
     site.write(
@@ -324,6 +350,77 @@ fn partial_rebuilds_give_the_same_site_as_a_full_build() {
         rendered,
         live.files().keys().filter(|p| p.ends_with(".html")).count()
     );
+}
+
+#[test]
+fn release_edits_that_move_nothing_take_the_quick_path_and_give_a_full_build() {
+    let site = site_with_static_files();
+    let mut live = LiveSite::build(site.root(), &LoadOptions::default()).unwrap();
+    let text = std::fs::read_to_string(site.path(RELEASE)).unwrap();
+    let other = "content/en/press-releases/climate-talks.md";
+    let other_text = std::fs::read_to_string(site.path(other)).unwrap();
+
+    // Each field a release shows without moving in a list, one edit at a time.
+    let edits = [
+        text.replace(
+            "1. The two ministers met",
+            "1. The two foreign ministers met",
+        ),
+        text.replace("place = \"Honolulu\"", "place = \"Hawaii\""),
+        text.replace("number = \"22-0123\"", "number = \"22-0124\""),
+        text.replace("Joint Statement (PDF)", "Statement (PDF)"),
+        text.replace("+++\n1.", "summary = \"A meeting.\"\n+++\n1."),
+        // `updated` is the sitemap's `lastmod` and the feeds' `updated`.
+        text.replace(
+            "+++\n1.",
+            "updated = 2022-02-14T09:00:00+09:00\n[extra]\nphoto = \"a.jpg\"\n+++\n1.",
+        ),
+        text.clone(),
+    ];
+    for edit in edits {
+        site.write(RELEASE, &edit);
+        let rebuilt = rebuild_like_a_full_build(&site, &mut live, content(&[RELEASE]));
+        assert!(rebuilt.quick, "{edit}");
+        assert!(rebuilt.pages_rendered >= 1);
+    }
+
+    // Two releases at once.
+    site.write(RELEASE, &text.replace("Outcome of", "Result of"));
+    site.write(other, &format!("{other_text}\nOne more line.\n"));
+    let rebuilt = rebuild_like_a_full_build(&site, &mut live, content(&[other, RELEASE]));
+    assert!(rebuilt.quick);
+
+    // What moves a release in a list, links it or hides it: everything is read again.
+    let moves = [
+        text.replace("topics = [\"dprk\"]", "topics = [\"climate\"]"),
+        text.replace("+++\n1.", "translation = \"elsewhere\"\n+++\n1."),
+        text.replace("+++\n1.", "draft = true\n+++\n1."),
+        text.clone(),
+    ];
+    for edit in moves {
+        site.write(RELEASE, &edit);
+        let rebuilt = rebuild_like_a_full_build(&site, &mut live, content(&[RELEASE]));
+        assert!(!rebuilt.quick, "{edit}");
+    }
+
+    // A release and a static file: the static file must be read too.
+    site.write(RELEASE, &text.replace("Outcome of", "Result of"));
+    site.write("static/files/joint-statement.pdf", &"y".repeat(5000));
+    let rebuilt = rebuild_like_a_full_build(
+        &site,
+        &mut live,
+        content(&[RELEASE, "static/files/joint-statement.pdf"]),
+    );
+    assert!(!rebuilt.quick);
+
+    // A file that no longer parses: its error, and the last good site still served.
+    let before = live.files().clone();
+    site.write(RELEASE, &text.replace("title = ", "title = = "));
+    let error = live.rebuild(&content(&[RELEASE])).unwrap_err();
+    assert!(format!("{error:#}").contains("honolulu.md"), "{error:#}");
+    assert!(live.files() == &before);
+    site.write(RELEASE, &text);
+    assert_same_as_full_build(&site, &mut live, content(&[RELEASE]));
 }
 
 #[test]
@@ -342,7 +439,7 @@ fn a_failed_rebuild_changes_nothing_and_the_next_one_recovers() {
     // Content saved while the template is still broken must not look fine.
     let text = std::fs::read_to_string(site.path(RELEASE)).unwrap();
     site.write(RELEASE, &text.replace("Outcome", "Result"));
-    assert!(live.rebuild(&Rebuild::Content).is_err());
+    assert!(live.rebuild(&content(&[RELEASE])).is_err());
 
     site.remove("templates/release.html");
     assert_same_as_full_build(&site, &mut live, Rebuild::Templates);

@@ -255,6 +255,38 @@ fn load_file(
     }
 }
 
+/// Read one release's file again, at a place already known: `serve`'s quick path when only
+/// that file changed. Drafts come back too; the caller decides what a draft means.
+pub fn reload_release(
+    root: &Path,
+    location: Location,
+    config: &Config,
+) -> Result<Release, Vec<SourceError>> {
+    let markdown = MarkdownOptions {
+        base_path: config.base_path().to_string(),
+        unsafe_html: config.unsafe_html,
+    };
+    let source = location.source.clone();
+    let full_path = root.join(&source);
+    match load_file(
+        root,
+        ContentFile {
+            location,
+            full_path,
+        },
+        config,
+        &markdown,
+    )? {
+        Loaded::Release(release) => Ok(*release),
+        Loaded::Section(_) => Err(vec![SourceError::new(
+            source,
+            1,
+            1,
+            "a section index is not a release",
+        )]),
+    }
+}
+
 /// The site's own templates, named by their path under `templates/`.
 pub fn read_templates(root: &Path) -> anyhow::Result<Vec<(String, String)>> {
     read_tree(&root.join(TEMPLATES_DIR))?

@@ -5,6 +5,7 @@ pub mod feeds;
 pub mod i18n;
 pub mod metadata;
 pub mod pages;
+pub mod prepared;
 pub mod sitemap;
 pub mod templates;
 pub mod urls;
@@ -12,11 +13,13 @@ pub mod views;
 
 use rayon::prelude::*;
 
+use crate::content::Release;
 use crate::error::{SiteErrors, SourceError};
 use crate::model::Site;
 use crate::search;
 use crate::theme;
 use pages::Page;
+use prepared::Prepared;
 use views::Shared;
 
 /// A file of the built site: its path under the output root (`/`-separated) and its bytes.
@@ -36,7 +39,16 @@ pub fn render_with_sitemap_limit(
     site: &Site,
     sitemap_max_urls: usize,
 ) -> Result<Vec<OutputFile>, SiteErrors> {
-    let files = render_each(site, sitemap_max_urls, Ok::<_, SourceError>)?;
+    render_prepared(site, &Prepared::new(site), sitemap_max_urls)
+}
+
+/// [`render`] over values already prepared from `site` (`serve` keeps them).
+pub fn render_prepared(
+    site: &Site,
+    prepared: &Prepared,
+    sitemap_max_urls: usize,
+) -> Result<Vec<OutputFile>, SiteErrors> {
+    let files = render_each_prepared(site, prepared, sitemap_max_urls, Ok::<_, SourceError>)?;
     Ok(files
         .into_iter()
         .map(|f| f.expect("the identity never fails"))
@@ -56,8 +68,22 @@ where
     T: Send,
     E: Send,
 {
+    render_each_prepared(site, &Prepared::new(site), sitemap_max_urls, each)
+}
+
+/// [`render_each`] over values already prepared from `site`.
+fn render_each_prepared<T, E>(
+    site: &Site,
+    prepared: &Prepared,
+    sitemap_max_urls: usize,
+    each: impl Fn(OutputFile) -> Result<T, E> + Sync + Send,
+) -> Result<Vec<Result<T, E>>, SiteErrors>
+where
+    T: Send,
+    E: Send,
+{
     let tera = tera(&site.templates)?;
-    let shared = Shared::new(site);
+    let shared = Shared::new(site, prepared);
     let pages = pages::all(site);
     // Feeds, sitemap and search index are made while the pages render.
     let (rendered, derived) = rayon::join(
@@ -83,26 +109,72 @@ where
     Ok(results)
 }
 
-/// The files made from the whole site rather than one page: feeds, sitemap, robots.txt and
-/// the search index.
+/// A kind of file made from the whole site rather than one page. A new kind (a search index)
+/// is one more variant: `build` and `serve` make every kind listed in [`Derived::ALL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Derived {
+    Feeds,
+    /// The search index of each language (`src/search/`).
+    Search,
+    Sitemap,
+    Robots,
+}
+
+impl Derived {
+    pub const ALL: [Derived; 4] = [
+        Derived::Feeds,
+        Derived::Search,
+        Derived::Sitemap,
+        Derived::Robots,
+    ];
+
+    /// The files of this kind; `pages` is every page of the site.
+    pub fn files(
+        self,
+        shared: &Shared<'_>,
+        pages: &[Page],
+        sitemap_max_urls: usize,
+    ) -> Vec<OutputFile> {
+        match self {
+            Derived::Feeds => feeds::files(shared),
+            Derived::Search => search::output_files(shared.site, &shared.urls),
+            Derived::Sitemap => sitemap::files(shared, pages, sitemap_max_urls),
+            // A site's own static/robots.txt wins over the generated one.
+            Derived::Robots if has_own_robots(shared.site) => Vec::new(),
+            Derived::Robots => vec![sitemap::robots(shared)],
+        }
+    }
+
+    /// Whether these files can change when a release changes from `old` to `new` in what it
+    /// shows only (same file, date, topics, translation and draft state: see `serve`).
+    pub fn shows_release_edit(self, old: &Release, new: &Release) -> bool {
+        match self {
+            // Entries carry the title, summary, body, attachments and dates.
+            Derived::Feeds => true,
+            // Documents hold the title, summary, body and date of every release.
+            Derived::Search => true,
+            // Releases' addresses and `lastmod` (their `updated`, else their date).
+            Derived::Sitemap => old.updated != new.updated,
+            Derived::Robots => false,
+        }
+    }
+}
+
+/// Every file made from the whole site rather than one page: feeds, search index, sitemap,
+/// robots.txt.
 pub fn derived_files(
     shared: &Shared<'_>,
     pages: &[Page],
     sitemap_max_urls: usize,
 ) -> Vec<OutputFile> {
-    let mut files = feeds::files(shared);
-    files.extend(search::output_files(shared.site, &shared.urls));
-    files.extend(sitemap::files(shared, pages, sitemap_max_urls));
-    // A site's own static/robots.txt wins over the generated one.
-    if !shared
-        .site
-        .static_files
+    Derived::ALL
         .iter()
-        .any(|f| f.path == "robots.txt")
-    {
-        files.push(sitemap::robots(shared));
-    }
-    files
+        .flat_map(|kind| kind.files(shared, pages, sitemap_max_urls))
+        .collect()
+}
+
+fn has_own_robots(site: &Site) -> bool {
+    site.static_files.iter().any(|f| f.path == "robots.txt")
 }
 
 /// Tera with the built-in theme and the site's templates, or every error in those templates.

@@ -3,6 +3,7 @@
 
 use crate::model::{ReleaseId, SectionId, Site};
 use crate::render::urls::Urls;
+use crate::render::views::RELATED_COUNT;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
@@ -76,6 +77,60 @@ pub fn all(site: &Site) -> Vec<Page> {
     }
     pages.extend((0..site.releases.len()).map(Page::Release));
     pages
+}
+
+/// Every page whose context shows release `id`'s list entry or content, derived from the
+/// model's lists as [`all`] derives the pages: the release's own page; each list page it is
+/// on (its sections', its topics', its language's home); the release pages that show it as
+/// newer, older or related. Its translations' pages show only its address, and the topic
+/// and section counts only how many releases a list has, so an edit that moves it in no list
+/// changes no other page. `serve` re-renders these when only what the release shows changed.
+pub fn showing(site: &Site, id: ReleaseId) -> Vec<Page> {
+    let per_page = site.config.per_page;
+    let release = &site.releases[id];
+    let lang = release.location.lang;
+    // Every list holds releases in id order (the model's order, newest first).
+    let position = |list: &[ReleaseId]| list.binary_search(&id).ok();
+    let number = |position: usize| position / per_page + 1;
+    let mut pages = vec![Page::Release(id)];
+    if position(&site.by_language[lang]).is_some_and(|p| p < per_page) {
+        pages.push(Page::Home(lang));
+    }
+    let folders = &release.location.folders;
+    for depth in 1..=folders.len() {
+        let section = site.section(lang, &folders[..depth].join("/"));
+        if let Some(section) = section {
+            if let Some(p) = position(&site.sections[section].releases) {
+                pages.push(Page::Section(section, number(p)));
+            }
+        }
+    }
+    let (newer, older) = site.neighbours(id);
+    pages.extend(newer.into_iter().chain(older).map(Page::Release));
+    for &topic in &release.topics {
+        let list = &site.by_topic[lang][topic];
+        let Some(p) = position(list) else { continue };
+        pages.push(Page::Topic {
+            lang,
+            topic,
+            number: number(p),
+        });
+        // Related releases come from each topic's list within this window around a release.
+        let window = p.saturating_sub(RELATED_COUNT)..(p + RELATED_COUNT + 1).min(list.len());
+        pages.extend(
+            list[window]
+                .iter()
+                .filter(|&&other| other != id && site.related(other, RELATED_COUNT).contains(&id))
+                .map(|&other| Page::Release(other)),
+        );
+    }
+    let mut unique = Vec::with_capacity(pages.len());
+    for page in pages {
+        if !unique.contains(&page) {
+            unique.push(page);
+        }
+    }
+    unique
 }
 
 impl Page {
@@ -166,6 +221,74 @@ fn section_in(site: &Site, section: SectionId, lang: usize) -> Page {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every page's context, in the order of [`all`].
+    fn contexts(site: &Site) -> Vec<tera::Context> {
+        let prepared = crate::render::prepared::Prepared::new(site);
+        let shared = crate::render::views::Shared::new(site, &prepared);
+        all(site).into_iter().map(|p| shared.context(p)).collect()
+    }
+
+    /// A site of releases in nested sections sharing topics, so that release pages show
+    /// releases from other sections as related, beyond their neighbours.
+    fn interlinked_site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        std::fs::copy(fixture.join("config.toml"), dir.path().join("config.toml")).unwrap();
+        let sections = ["press-releases", "briefings/2022", "speeches"];
+        let topics = [
+            r#"["dprk"]"#,
+            r#"["climate"]"#,
+            r#"["dprk", "climate"]"#,
+            "[]",
+        ];
+        for i in 0..14 {
+            for lang in ["en", "ko"].into_iter().take(1 + i % 2) {
+                let folder = dir.path().join("content").join(lang).join(sections[i % 3]);
+                std::fs::create_dir_all(&folder).unwrap();
+                let text = format!(
+                    "+++\ntitle = \"Release {i}\"\ndate = 2022-01-{:02}T10:00:00+09:00\ntopics = {}\n+++\nText {i}.\n",
+                    i + 1,
+                    topics[i % 4]
+                );
+                std::fs::write(folder.join(format!("release-{i}.md")), text).unwrap();
+            }
+        }
+        dir
+    }
+
+    #[test]
+    fn showing_is_every_page_whose_context_shows_the_release() {
+        let interlinked = interlinked_site();
+        let basic = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        for root in [basic.as_path(), interlinked.path()] {
+            for per_page in [1, 2, 20] {
+                let mut site = crate::load(root, &crate::LoadOptions::default()).unwrap();
+                site.config.per_page = per_page;
+                let before = contexts(&site);
+                for id in 0..site.releases.len() {
+                    // The brute force: mark what the release shows, see which contexts change.
+                    let title = std::mem::replace(&mut site.releases[id].title, "\u{1}".into());
+                    let after = contexts(&site);
+                    site.releases[id].title = title;
+                    let expected: Vec<Page> = all(&site)
+                        .into_iter()
+                        .zip(before.iter().zip(&after))
+                        .filter(|(_, (b, a))| b != a)
+                        .map(|(page, _)| page)
+                        .collect();
+                    let showing = showing(&site, id);
+                    let case = format!("release {id}, per_page {per_page}, {}", root.display());
+                    for page in &expected {
+                        assert!(showing.contains(page), "{page:?} shows {case}");
+                    }
+                    for page in &showing {
+                        assert!(expected.contains(page), "{page:?} does not show {case}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn slices_cover_every_item_once() {

@@ -2,35 +2,58 @@
 //! in `/` (`ko/press-releases/x/`); `link` puts them under the base path for use in pages,
 //! `permalink` makes them absolute for canonical, hreflang, feeds and the sitemap.
 
+use std::borrow::Cow;
+
 use crate::config::Config;
 use crate::model::{ReleaseId, SectionId, Site};
 
 pub struct Urls<'a> {
     site: &'a Site,
     base_path: &'a str,
-    /// Every release's and section's path, made once: pages ask for them many times over.
-    release_paths: Vec<String>,
-    section_paths: Vec<String>,
+    paths: Cow<'a, UrlPaths>,
+}
+
+/// Every release's and section's path, made once: pages ask for them many times over, and
+/// `serve` keeps them from one rebuild to the next.
+#[derive(Clone)]
+pub struct UrlPaths {
+    release: Vec<String>,
+    section: Vec<String>,
+}
+
+impl UrlPaths {
+    pub fn new(site: &Site) -> Self {
+        let code = |lang: usize| site.config.languages[lang].code.as_str();
+        UrlPaths {
+            release: site
+                .releases
+                .iter()
+                .map(|r| format!("{}/{}/", code(r.location.lang), r.location.relative_path()))
+                .collect(),
+            section: site
+                .sections
+                .iter()
+                .map(|s| format!("{}/{}/", code(s.lang), s.path))
+                .collect(),
+        }
+    }
 }
 
 impl<'a> Urls<'a> {
     pub fn new(site: &'a Site) -> Self {
-        let code = |lang: usize| site.config.languages[lang].code.as_str();
-        let release_paths = site
-            .releases
-            .iter()
-            .map(|r| format!("{}/{}/", code(r.location.lang), r.location.relative_path()))
-            .collect();
-        let section_paths = site
-            .sections
-            .iter()
-            .map(|s| format!("{}/{}/", code(s.lang), s.path))
-            .collect();
         Urls {
             site,
             base_path: site.config.base_path(),
-            release_paths,
-            section_paths,
+            paths: Cow::Owned(UrlPaths::new(site)),
+        }
+    }
+
+    /// Over paths made before: `paths` must come from `site` (or a site with the same files).
+    pub fn with_paths(site: &'a Site, paths: &'a UrlPaths) -> Self {
+        Urls {
+            site,
+            base_path: site.config.base_path(),
+            paths: Cow::Borrowed(paths),
         }
     }
 
@@ -43,12 +66,12 @@ impl<'a> Urls<'a> {
     }
 
     pub fn release(&self, id: ReleaseId) -> String {
-        self.release_paths[id].clone()
+        self.paths.release[id].clone()
     }
 
     /// A section's list page `number` (1-based).
     pub fn section(&self, id: SectionId, number: usize) -> String {
-        paged(self.section_paths[id].clone(), number)
+        paged(self.paths.section[id].clone(), number)
     }
 
     pub fn topic_index(&self, lang: usize) -> String {

@@ -1,69 +1,29 @@
-//! What each template sees: a small context per page, assembled from values built once per
-//! site (per language: strings, menu; per release: its list entry), so no page copies the site.
+//! What each template sees: a small context per page, assembled from values prepared once per
+//! site (`prepared.rs`: per language strings and menu, per release its list entry), so no page
+//! copies the site.
 //! Tera values share their arrays and maps, so reusing a built value costs a reference count.
 
-use std::collections::HashMap;
-
-use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
 use super::feeds;
-use super::i18n::{self, DateView, Strings};
+use super::i18n::{DateView, Strings};
 use super::metadata::og_locale;
 use super::pages::{Page, PageSlice};
+use super::prepared::{self, LinkView, Prepared, TopicView};
 use super::urls::Urls;
 use crate::model::{ReleaseId, Site};
 
-/// Values built once per site and shared by every page.
+/// What a page's context is made of: the site, and the values prepared from it once.
 pub struct Shared<'a> {
     pub site: &'a Site,
     pub urls: Urls<'a>,
-    pub strings: Vec<Strings>,
-    date_formats: Vec<String>,
-    /// Per language: `lang`, `t` and `menu`.
-    language_values: Vec<LanguageValues>,
-    site_value: Value,
-    /// Per release: its entry in lists (`items`, `related`, `newer`...).
-    pub summaries: Vec<Value>,
-    static_sizes: HashMap<&'a str, usize>,
+    pub strings: &'a [Strings],
+    prepared: &'a Prepared,
 }
 
-struct LanguageValues {
-    lang: Value,
-    strings: Value,
-    menu: Value,
-}
-
-#[derive(Serialize)]
-struct LinkView {
-    title: String,
-    url: String,
-}
-
-#[derive(Serialize)]
-struct TopicView {
-    key: String,
-    name: String,
-    url: String,
-    count: usize,
-}
-
-#[derive(Serialize)]
-struct SummaryView<'a> {
-    title: &'a str,
-    url: String,
-    permalink: String,
-    lang: &'a str,
-    date: DateView,
-    updated: Option<DateView>,
-    summary: &'a str,
-    place: Option<&'a str>,
-    number: Option<&'a str>,
-    draft: bool,
-    section: LinkView,
-    topics: Vec<TopicView>,
-}
+/// How many related releases a release page shows.
+pub const RELATED_COUNT: usize = 4;
 
 #[derive(Serialize)]
 struct AttachmentView<'a> {
@@ -116,113 +76,22 @@ struct PageLink {
 }
 
 impl<'a> Shared<'a> {
-    pub fn new(site: &'a Site) -> Self {
-        let urls = Urls::new(site);
-        let config = &site.config;
-        let strings = i18n::strings_for(&config.languages);
-        let date_formats: Vec<String> = config.languages.iter().map(i18n::date_format).collect();
-        let language_values = config
-            .languages
-            .iter()
-            .enumerate()
-            .map(|(lang, language)| {
-                let menu: Vec<LinkView> = site.menu[lang]
-                    .iter()
-                    .map(|&s| LinkView {
-                        title: site.sections[s].title.clone(),
-                        url: urls.link(&urls.section(s, 1)),
-                    })
-                    .collect();
-                LanguageValues {
-                    lang: Value::from_serializable(&plain::Lang {
-                        code: &language.code,
-                        name: &language.name,
-                        title: &language.title,
-                        home: urls.link(&urls.home(lang)),
-                        locale: og_locale(&language.code),
-                    }),
-                    strings: Value::from_serializable(&strings[lang]),
-                    menu: Value::from_serializable(&menu),
-                }
-            })
-            .collect();
-        let site_value = Value::from_serializable(&plain::SiteView {
-            base_url: &config.base_url,
-            base_path: config.base_path(),
-            default_language: &config.languages[config.default_language].code,
-            languages: config
-                .languages
-                .iter()
-                .enumerate()
-                .map(|(lang, l)| plain::Lang {
-                    code: &l.code,
-                    name: &l.name,
-                    title: &l.title,
-                    home: urls.link(&urls.home(lang)),
-                    locale: og_locale(&l.code),
-                })
-                .collect(),
-        });
-        let mut shared = Shared {
+    /// A view of `site` over values prepared from it (or from a site with the same files).
+    pub fn new(site: &'a Site, prepared: &'a Prepared) -> Self {
+        Shared {
             site,
-            urls,
-            strings,
-            date_formats,
-            language_values,
-            site_value,
-            summaries: Vec::new(),
-            static_sizes: site
-                .static_files
-                .iter()
-                .map(|f| (f.path.as_str(), f.bytes.len()))
-                .collect(),
-        };
-        shared.summaries = (0..site.releases.len())
-            .into_par_iter()
-            .map(|id| Value::from_serializable(&shared.summary(id)))
-            .collect();
-        shared
+            urls: prepared.urls(site),
+            strings: &prepared.strings,
+            prepared,
+        }
     }
 
     pub(super) fn date(&self, date: &jiff::ZonedDateTime, lang: usize) -> DateView {
-        i18n::date_view(date, &self.date_formats[lang])
+        self.prepared.date(date, lang)
     }
 
     fn topic_view(&self, lang: usize, topic: usize) -> TopicView {
-        TopicView {
-            key: self.site.config.topics[topic].key.clone(),
-            name: self.site.config.topics[topic].names[lang].clone(),
-            url: self.urls.link(&self.urls.topic(lang, topic, 1)),
-            count: self.site.by_topic[lang][topic].len(),
-        }
-    }
-
-    fn summary(&self, id: ReleaseId) -> SummaryView<'_> {
-        let release = &self.site.releases[id];
-        let lang = release.location.lang;
-        let section = self.site.release_section[id];
-        let path = self.urls.release(id);
-        SummaryView {
-            title: &release.title,
-            url: self.urls.link(&path),
-            permalink: self.urls.permalink(&path),
-            lang: &self.site.config.languages[lang].code,
-            date: self.date(&release.date, lang),
-            updated: release.updated.as_ref().map(|d| self.date(d, lang)),
-            summary: &release.summary,
-            place: release.place.as_deref(),
-            number: release.number.as_deref(),
-            draft: release.draft,
-            section: LinkView {
-                title: self.site.sections[section].title.clone(),
-                url: self.urls.link(&self.urls.section(section, 1)),
-            },
-            topics: release
-                .topics
-                .iter()
-                .map(|&t| self.topic_view(lang, t))
-                .collect(),
-        }
+        prepared::topic_view(self.site, &self.urls, lang, topic)
     }
 
     /// The context of one page.
@@ -230,9 +99,9 @@ impl<'a> Shared<'a> {
         let site = self.site;
         let lang = page.lang(site);
         let path = page.path(&self.urls);
-        let values = &self.language_values[lang];
+        let values = &self.prepared.language_values[lang];
         let mut context = Context::new();
-        context.insert_value("site", self.site_value.clone());
+        context.insert_value("site", self.prepared.site_value.clone());
         context.insert_value("lang", values.lang.clone());
         context.insert_value("t", values.strings.clone());
         context.insert_value("menu", values.menu.clone());
@@ -265,8 +134,8 @@ impl<'a> Shared<'a> {
                 let languages: Vec<Value> = (0..site.config.languages.len())
                     .map(|l| {
                         map([
-                            ("lang", self.language_values[l].lang.clone()),
-                            ("t", self.language_values[l].strings.clone()),
+                            ("lang", self.prepared.language_values[l].lang.clone()),
+                            ("t", self.prepared.language_values[l].strings.clone()),
                         ])
                     })
                     .collect();
@@ -327,7 +196,7 @@ impl<'a> Shared<'a> {
 
     fn insert_release(&self, context: &mut Context, id: ReleaseId) {
         let release = &self.site.releases[id];
-        context.insert_value("release", self.summaries[id].clone());
+        context.insert_value("release", self.prepared.summaries[id].clone());
         context.insert_value("body", Value::safe_string(&release.body.html));
         context.insert_value("extra", Value::from_serializable(&release.extra));
         context.insert_value("json_ld", Value::safe_string(&self.json_ld(id)));
@@ -336,6 +205,7 @@ impl<'a> Shared<'a> {
             .iter()
             .map(|a| {
                 let size = self
+                    .prepared
                     .static_sizes
                     .get(a.file.trim_start_matches('/'))
                     .copied();
@@ -354,9 +224,15 @@ impl<'a> Shared<'a> {
             .collect();
         context.insert_value("attachments", Value::from_serializable(&attachments));
         let (newer, older) = self.site.neighbours(id);
-        context.insert_value("newer", newer.map(|n| self.summaries[n].clone()).into());
-        context.insert_value("older", older.map(|n| self.summaries[n].clone()).into());
-        context.insert_value("related", self.items(&self.site.related(id, 4)));
+        context.insert_value(
+            "newer",
+            newer.map(|n| self.prepared.summaries[n].clone()).into(),
+        );
+        context.insert_value(
+            "older",
+            older.map(|n| self.prepared.summaries[n].clone()).into(),
+        );
+        context.insert_value("related", self.items(&self.site.related(id, RELATED_COUNT)));
     }
 
     fn insert_list(
@@ -397,7 +273,7 @@ impl<'a> Shared<'a> {
 
     fn items(&self, ids: &[ReleaseId]) -> Value {
         ids.iter()
-            .map(|&id| self.summaries[id].clone())
+            .map(|&id| self.prepared.summaries[id].clone())
             .collect::<Vec<_>>()
             .into()
     }
@@ -607,29 +483,6 @@ pub fn human_size(bytes: usize) -> String {
         format!("{:.1} MB", b / (KB * KB))
     } else {
         format!("{:.0} KB", (b / KB).ceil().max(1.0))
-    }
-}
-
-/// Plain views of a language and the site, shared by the structures above.
-mod plain {
-    use serde::Serialize;
-
-    #[derive(Serialize)]
-    pub struct Lang<'a> {
-        pub code: &'a str,
-        pub name: &'a str,
-        pub title: &'a str,
-        pub home: String,
-        /// For Open Graph: `ko_KR`.
-        pub locale: String,
-    }
-
-    #[derive(Serialize)]
-    pub struct SiteView<'a> {
-        pub base_url: &'a str,
-        pub base_path: &'a str,
-        pub default_language: &'a str,
-        pub languages: Vec<Lang<'a>>,
     }
 }
 

@@ -2,9 +2,18 @@
 //! Tera, every page's context as last rendered, and the built files. A page is re-rendered
 //! when its context (everything it shows) differs from the one it was last rendered with, so
 //! which pages a change touches is derived from the model, never listed by hand.
+//!
+//! The common edit, existing releases changed in what they show but not in where they are
+//! listed, takes a quicker path: only those files are read again, and only the pages that show
+//! them (`pages::showing`, derived from the model's lists) are rendered.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use crate::content::Release;
+use crate::model::ReleaseId;
+use crate::render::Derived;
+use crate::render::prepared::Prepared;
 
 use axum::body::Bytes;
 use rayon::prelude::*;
@@ -22,6 +31,8 @@ pub struct LiveSite {
     root: PathBuf,
     load: LoadOptions,
     site: Site,
+    /// The values every page shares, made from `site`.
+    prepared: Prepared,
     tera: tera::Tera,
     /// Per output path: the context its page was last rendered with.
     contexts: HashMap<String, PageInput>,
@@ -36,6 +47,8 @@ pub struct Rebuilt {
     pub pages_rendered: usize,
     pub files_changed: usize,
     pub files: usize,
+    /// Only the edited releases were read again and their pages rendered (the quick path).
+    pub quick: bool,
 }
 
 impl LiveSite {
@@ -43,13 +56,15 @@ impl LiveSite {
     pub fn build(root: &Path, load: &LoadOptions) -> anyhow::Result<LiveSite> {
         let site = crate::load(root, load)?;
         let tera = render::tera(&site.templates)?;
-        // `render::render` itself, not the pages alone, so serve shows whatever build makes.
-        let built = render::render(&site)?;
-        let contexts = page_inputs(&Shared::new(&site));
+        let prepared = Prepared::new(&site);
+        // What `render::render` does, not the pages alone, so serve shows whatever build makes.
+        let built = render::render_prepared(&site, &prepared, render::sitemap::MAX_URLS)?;
+        let contexts = page_inputs(&Shared::new(&site, &prepared));
         Ok(LiveSite {
             root: root.to_path_buf(),
             load: load.clone(),
             site,
+            prepared,
             tera,
             contexts,
             files: to_files(built).collect(),
@@ -77,12 +92,16 @@ impl LiveSite {
                     pages_rendered: self.contexts.len(),
                     files_changed: changed_count(&before, &self.files),
                     files: self.files.len(),
+                    quick: false,
                 }
             }
-            Rebuild::Content => {
-                let site = crate::load(&self.root, &self.load)?;
-                self.update(Some(site), None, false)?
-            }
+            Rebuild::Content(paths) => match self.edit_releases(paths)? {
+                Some(rebuilt) => rebuilt,
+                None => {
+                    let site = crate::load(&self.root, &self.load)?;
+                    self.update(Some(site), None, false)?
+                }
+            },
             Rebuild::Templates => {
                 let templates = content::read_templates(&self.root)?;
                 let tera = render::tera(&templates)?;
@@ -137,7 +156,8 @@ impl LiveSite {
     ) -> Result<Rebuilt, SiteErrors> {
         let model = site.as_ref().unwrap_or(&self.site);
         let renderer = tera.as_ref().unwrap_or(&self.tera);
-        let shared = Shared::new(model);
+        let prepared = Prepared::new(model);
+        let shared = Shared::new(model, &prepared);
         let inputs = page_inputs(&shared);
         let stale: Vec<&PageInput> = inputs
             .values()
@@ -182,6 +202,7 @@ impl LiveSite {
         if let Some(site) = site {
             self.site = site;
         }
+        self.prepared = prepared;
         if let Some(tera) = tera {
             self.tera = tera;
         }
@@ -191,8 +212,105 @@ impl LiveSite {
             pages_rendered,
             files_changed,
             files: self.files.len(),
+            quick: false,
         })
     }
+}
+
+impl LiveSite {
+    /// The quick path for `paths` when each is an existing release's file whose new version
+    /// stays where the old one was listed ([`same_place`]): swap the releases in the model, and
+    /// render the pages that show them and the derived files they change. `None` when the
+    /// change is anything else (or a file no longer parses): the full content rebuild decides.
+    fn edit_releases(&mut self, paths: &[String]) -> Result<Option<Rebuilt>, SiteErrors> {
+        let mut edits: Vec<(ReleaseId, Release)> = Vec::with_capacity(paths.len());
+        for path in paths {
+            let path = Path::new(path);
+            let found = self
+                .site
+                .releases
+                .iter()
+                .position(|r| r.location.source == path);
+            let Some(id) = found else { return Ok(None) };
+            let old = &self.site.releases[id];
+            let reloaded =
+                content::reload_release(&self.root, old.location.clone(), &self.site.config);
+            match reloaded {
+                Ok(new) if same_place(old, &new) => edits.push((id, new)),
+                _ => return Ok(None),
+            }
+        }
+
+        let mut kinds: Vec<Derived> = Vec::new();
+        let mut pages: Vec<pages::Page> = Vec::new();
+        for (id, new) in edits {
+            let old = std::mem::replace(&mut self.site.releases[id], new);
+            let new = &self.site.releases[id];
+            for kind in Derived::ALL {
+                if kind.shows_release_edit(&old, new) && !kinds.contains(&kind) {
+                    kinds.push(kind);
+                }
+            }
+            self.prepared.update_release(&self.site, id);
+            for page in pages::showing(&self.site, id) {
+                if !pages.contains(&page) {
+                    pages.push(page);
+                }
+            }
+        }
+
+        let shared = Shared::new(&self.site, &self.prepared);
+        let inputs: Vec<PageInput> = pages
+            .par_iter()
+            .map(|&page| PageInput::new(&shared, page))
+            .collect();
+        let rendered: Vec<Result<OutputFile, SourceError>> = inputs
+            .par_iter()
+            .map(|input| input.render(&self.tera))
+            .collect();
+        let mut errors = Vec::new();
+        let mut made = Vec::with_capacity(rendered.len());
+        for result in rendered {
+            match result {
+                Ok(file) => made.push(file),
+                Err(error) => errors.push(error),
+            }
+        }
+        SiteErrors::check(errors)?;
+        let pages_rendered = made.len();
+        let all_pages = pages::all(&self.site);
+        for kind in kinds {
+            made.extend(kind.files(&shared, &all_pages, render::sitemap::MAX_URLS));
+        }
+
+        let mut files_changed = 0;
+        for (path, bytes) in to_files(made) {
+            if self.files.get(&path) != Some(&bytes) {
+                files_changed += 1;
+            }
+            self.files.insert(path, bytes);
+        }
+        for input in inputs {
+            self.contexts.insert(input.path.clone(), input);
+        }
+        Ok(Some(Rebuilt {
+            pages_rendered,
+            files_changed,
+            files: self.files.len(),
+            quick: true,
+        }))
+    }
+}
+
+/// Whether `new` is listed where `old` was: same file, date, topics, translation and draft
+/// state. Everything else (title, body, summary, place, number, attachments, updated, extra)
+/// changes what pages show, not which pages show it.
+fn same_place(old: &Release, new: &Release) -> bool {
+    old.location.source == new.location.source
+        && old.date == new.date
+        && old.topics == new.topics
+        && old.translation_key == new.translation_key
+        && old.draft == new.draft
 }
 
 /// Every page of the site with what it shows, by output path.

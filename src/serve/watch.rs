@@ -24,8 +24,10 @@ pub enum Rebuild {
     Static(Vec<String>),
     /// Only templates changed: re-render every page without reading content again.
     Templates,
-    /// Content (and maybe static files) changed: read the content again, re-render what shows it.
-    Content,
+    /// Content (and maybe static files) changed: read the content again, re-render what shows
+    /// it. With every changed path (relative to the root, `/`-separated, sorted), so that an
+    /// edit of existing releases can take a quicker path.
+    Content(Vec<String>),
     /// config.toml, a whole source folder, or several kinds at once: everything again.
     Full,
 }
@@ -36,7 +38,8 @@ impl Rebuild {
         match self {
             Rebuild::Static(paths) => format!("static {}", paths.join(", ")),
             Rebuild::Templates => "templates".into(),
-            Rebuild::Content => "content".into(),
+            Rebuild::Content(paths) if paths.len() == 1 => paths[0].clone(),
+            Rebuild::Content(paths) => format!("{} content files", paths.len()),
             Rebuild::Full => "everything".into(),
         }
     }
@@ -46,7 +49,8 @@ impl Rebuild {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Touched {
     Config,
-    Content,
+    /// Relative to the root.
+    Content(String),
     Templates,
     Static(String),
     /// A source folder itself appeared or went.
@@ -64,6 +68,13 @@ pub fn classify<'a>(root: &Path, paths: impl IntoIterator<Item = &'a Path>) -> O
         return None;
     }
     let has = |kind: &Touched| touched.contains(kind);
+    let content: Vec<&String> = touched
+        .iter()
+        .filter_map(|t| match t {
+            Touched::Content(path) => Some(path),
+            _ => None,
+        })
+        .collect();
     let statics: Vec<String> = touched
         .iter()
         .filter_map(|t| match t {
@@ -73,11 +84,15 @@ pub fn classify<'a>(root: &Path, paths: impl IntoIterator<Item = &'a Path>) -> O
         .collect();
     let rebuild = if has(&Touched::Config)
         || has(&Touched::Folder)
-        || (has(&Touched::Templates) && (has(&Touched::Content) || !statics.is_empty()))
+        || (has(&Touched::Templates) && (!content.is_empty() || !statics.is_empty()))
     {
         Rebuild::Full
-    } else if has(&Touched::Content) {
-        Rebuild::Content
+    } else if !content.is_empty() {
+        let mut paths: Vec<String> = content.into_iter().cloned().collect();
+        paths.extend(statics.iter().map(|p| format!("{STATIC_DIR}/{p}")));
+        paths.sort();
+        paths.dedup();
+        Rebuild::Content(paths)
     } else if has(&Touched::Templates) {
         Rebuild::Templates
     } else {
@@ -111,7 +126,7 @@ fn touched(root: &Path, path: &Path) -> Option<Touched> {
                 Some((_, extension)) => extension == "md",
                 None => true,
             };
-            markdown_or_folder.then_some(Touched::Content)
+            markdown_or_folder.then(|| Touched::Content(parts.join("/")))
         }
         [TEMPLATES_DIR, _, ..] => Some(Touched::Templates),
         [STATIC_DIR, rest @ ..] => Some(Touched::Static(rest.join("/"))),
@@ -185,7 +200,9 @@ mod tests {
         assert_eq!(rebuild(&["config.toml"]), Some(Rebuild::Full));
         assert_eq!(
             rebuild(&["content/ko/press-releases/x.md"]),
-            Some(Rebuild::Content)
+            Some(Rebuild::Content(vec![
+                "content/ko/press-releases/x.md".into()
+            ]))
         );
         assert_eq!(rebuild(&["templates/base.html"]), Some(Rebuild::Templates));
         assert_eq!(
@@ -210,7 +227,9 @@ mod tests {
                 "content/en/press-releases/x.md~",
                 "content/en/press-releases/x.md",
             ]),
-            Some(Rebuild::Content)
+            Some(Rebuild::Content(vec![
+                "content/en/press-releases/x.md".into()
+            ]))
         );
     }
 
@@ -218,7 +237,10 @@ mod tests {
     fn mixed_changes_take_the_wider_rebuild() {
         assert_eq!(
             rebuild(&["content/ko/a/x.md", "static/files/a.pdf"]),
-            Some(Rebuild::Content)
+            Some(Rebuild::Content(vec![
+                "content/ko/a/x.md".into(),
+                "static/files/a.pdf".into()
+            ]))
         );
         assert_eq!(
             rebuild(&["content/ko/a/x.md", "templates/base.html"]),
@@ -247,6 +269,9 @@ mod tests {
 
     #[test]
     fn a_new_folder_of_content_is_read() {
-        assert_eq!(rebuild(&["content/ko/speeches"]), Some(Rebuild::Content));
+        assert_eq!(
+            rebuild(&["content/ko/speeches"]),
+            Some(Rebuild::Content(vec!["content/ko/speeches".into()]))
+        );
     }
 }

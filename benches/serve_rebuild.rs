@@ -1,0 +1,181 @@
+//! `cargo bench --bench serve_rebuild`: `serve`'s rebuild for one edited release at 10,000
+//! releases per language. It builds the synthetic archive in memory through `LiveSite`, then
+//! edits one release's body on disk again and again and times `rebuild` alone, and the whole
+//! change (write the file, rebuild, copy the file table as `serve` publishes it).
+//!
+//! COMMUNIQUE_BENCH_SIZES=1000,10000 picks the sizes (10,000 by default); the watcher's own
+//! debounce (120 ms, so an editor's save is one batch) comes before and is not counted.
+
+// A benchmark reports its figures on standard output.
+#![allow(clippy::print_stdout)]
+
+#[path = "support/corpus.rs"]
+mod corpus;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use communique::LoadOptions;
+use communique::serve::live::LiveSite;
+use communique::serve::watch::Rebuild;
+
+const ROUNDS: usize = 15;
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("COMMUNIQUE_BENCH_SIZES")
+        .unwrap_or_else(|_| "10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let scratch = scratch_dir();
+    println!(
+        "communique serve rebuild benchmark ({} cores, scratch {}, {ROUNDS} edits each)",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        scratch.display()
+    );
+    for &size in &sizes {
+        let site = scratch.join(format!("corpus-{size}"));
+        corpus::generate(&site, size);
+        let start = Instant::now();
+        let mut live = LiveSite::build(&site, &LoadOptions::default()).expect("the corpus builds");
+        println!(
+            "{size} releases per language: {} files built in memory in {:.2} s",
+            live.files().len(),
+            start.elapsed().as_secs_f64()
+        );
+        // The newest release (on the home page, first in its lists) and one in the middle.
+        for (label, number) in [("newest", size - 1), ("middle", size / 2)] {
+            let Some(path) = find_release(&site, number) else {
+                continue;
+            };
+            measure(&site, &mut live, &path, label);
+        }
+        if let Some(path) = find_release(&site, size / 2) {
+            measure_full_content(&site, &mut live, &path);
+        }
+        measure_search_index(&site);
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// Edit `path` (relative to the site) `ROUNDS` times and print min and median times.
+fn measure(site: &Path, live: &mut LiveSite, path: &str, label: &str) {
+    let original = std::fs::read_to_string(site.join(path)).unwrap();
+    let page = format!(
+        "{}/index.html",
+        path.strip_prefix("content/")
+            .and_then(|p| p.strip_suffix(".md"))
+            .unwrap()
+    );
+    let rebuild = Rebuild::Content(vec![path.to_string()]);
+    let mut rebuilds = Vec::new();
+    let mut changes = Vec::new();
+    let mut rendered = 0;
+    for round in 0..ROUNDS {
+        let marker = format!("Edited in round {round}.");
+        let start = Instant::now();
+        std::fs::write(site.join(path), format!("{original}\n{marker}\n")).unwrap();
+        let rebuild_start = Instant::now();
+        let rebuilt = live.rebuild(&rebuild).expect("the edit rebuilds");
+        rebuilds.push(rebuild_start.elapsed());
+        // What serve publishes after a rebuild: a copy of the file table.
+        let served = live.files().clone();
+        changes.push(start.elapsed());
+        let html = std::str::from_utf8(&served[&page]).unwrap();
+        assert!(html.contains(&marker), "{page} shows the edit");
+        assert!(rebuilt.quick, "a body edit takes the quick path");
+        rendered = rebuilt.pages_rendered;
+    }
+    std::fs::write(site.join(path), original).unwrap();
+    println!(
+        "  {label:>6} release {path}: {rendered} pages rendered; rebuild min {:.1} ms, median {:.1} ms; change to served files min {:.1} ms, median {:.1} ms",
+        ms(min(&rebuilds)),
+        ms(median(&mut rebuilds)),
+        ms(min(&changes)),
+        ms(median(&mut changes)),
+    );
+}
+
+/// For comparison: the same edit through the rebuild that reads all content again (taken
+/// when a file is added or removed, or a release moves in its lists).
+fn measure_full_content(site: &Path, live: &mut LiveSite, path: &str) {
+    let original = std::fs::read_to_string(site.join(path)).unwrap();
+    // A folder among the changed paths: no quick path.
+    let rebuild = Rebuild::Content(vec![path.to_string(), "content/en".to_string()]);
+    let mut times = Vec::new();
+    for round in 0..3 {
+        std::fs::write(
+            site.join(path),
+            format!("{original}\nFull round {round}.\n"),
+        )
+        .unwrap();
+        let start = Instant::now();
+        let rebuilt = live.rebuild(&rebuild).expect("the edit rebuilds");
+        times.push(start.elapsed());
+        assert!(!rebuilt.quick);
+    }
+    std::fs::write(site.join(path), original).unwrap();
+    println!(
+        "  the same edit with all content read again: min {:.0} ms, median {:.0} ms",
+        ms(min(&times)),
+        ms(median(&mut times)),
+    );
+}
+
+/// The search index alone, which the quick path remakes on every edit (it holds every
+/// release's text): how much of a rebuild it is.
+fn measure_search_index(site: &Path) {
+    let model = communique::load(site, &LoadOptions::default()).expect("the corpus loads");
+    let urls = communique::render::urls::Urls::new(&model);
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        let files = communique::search::output_files(&model, &urls);
+        times.push(start.elapsed());
+        assert!(!files.is_empty());
+    }
+    println!(
+        "  of which the search index of both languages: min {:.0} ms, median {:.0} ms",
+        ms(min(&times)),
+        ms(median(&mut times)),
+    );
+}
+
+/// The English file of release number `number`, relative to the site.
+fn find_release(site: &Path, number: usize) -> Option<String> {
+    let name = format!("release-{number:06}.md");
+    walkdir::WalkDir::new(site.join("content/en"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_str() == Some(name.as_str()))
+        .map(|e| {
+            let relative = e.path().strip_prefix(site).unwrap();
+            relative.to_string_lossy().replace('\\', "/")
+        })
+}
+
+fn min(times: &[Duration]) -> Duration {
+    times.iter().copied().min().unwrap_or_default()
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// tmpfs when the machine has it, as the targets are measured there.
+fn scratch_dir() -> PathBuf {
+    let base = Path::new("/dev/shm");
+    let base = if base.is_dir() {
+        base.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    };
+    let dir = base.join(format!("communique-serve-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
