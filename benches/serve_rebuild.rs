@@ -1,7 +1,8 @@
 //! `cargo bench --bench serve_rebuild`: `serve`'s rebuild for one edited release at 10,000
 //! releases per language. It builds the synthetic archive in memory through `LiveSite`, then
-//! edits one release's body on disk again and again and times `rebuild` alone, and the whole
-//! change (write the file, rebuild, copy the file table as `serve` publishes it).
+//! edits one release's body on disk again and again and times `rebuild` alone, the whole
+//! change (write the file, rebuild, copy the file table as `serve` publishes it, when open
+//! pages reload), and the search index catching up afterwards.
 //!
 //! COMMUNIQUE_BENCH_SIZES=1000,10000 picks the sizes (10,000 by default); the watcher's own
 //! debounce (120 ms, so an editor's save is one batch) comes before and is not counted.
@@ -53,7 +54,6 @@ fn main() {
         if let Some(path) = find_release(&site, size / 2) {
             measure_full_content(&site, &mut live, &path);
         }
-        measure_search_index(&site);
     }
     let _ = std::fs::remove_dir_all(&scratch);
 }
@@ -70,6 +70,7 @@ fn measure(site: &Path, live: &mut LiveSite, path: &str, label: &str) {
     let rebuild = Rebuild::Content(vec![path.to_string()]);
     let mut rebuilds = Vec::new();
     let mut changes = Vec::new();
+    let mut catch_ups = Vec::new();
     let mut rendered = 0;
     for round in 0..ROUNDS {
         let marker = format!("Edited in round {round}.");
@@ -85,14 +86,19 @@ fn measure(site: &Path, live: &mut LiveSite, path: &str, label: &str) {
         assert!(html.contains(&marker), "{page} shows the edit");
         assert!(rebuilt.quick, "a body edit takes the quick path");
         rendered = rebuilt.pages_rendered;
+        let catch_up_start = Instant::now();
+        assert!(live.catch_up().is_some(), "the search index follows");
+        catch_ups.push(catch_up_start.elapsed());
     }
     std::fs::write(site.join(path), original).unwrap();
     println!(
-        "  {label:>6} release {path}: {rendered} pages rendered; rebuild min {:.1} ms, median {:.1} ms; change to served files min {:.1} ms, median {:.1} ms",
+        "  {label:>6} release {path}: {rendered} pages rendered; rebuild min {:.1} ms, median {:.1} ms; change to served files min {:.1} ms, median {:.1} ms; search index caught up after min {:.0} ms, median {:.0} ms",
         ms(min(&rebuilds)),
         ms(median(&mut rebuilds)),
         ms(min(&changes)),
         ms(median(&mut changes)),
+        ms(min(&catch_ups)),
+        ms(median(&mut catch_ups)),
     );
 }
 
@@ -117,25 +123,6 @@ fn measure_full_content(site: &Path, live: &mut LiveSite, path: &str) {
     std::fs::write(site.join(path), original).unwrap();
     println!(
         "  the same edit with all content read again: min {:.0} ms, median {:.0} ms",
-        ms(min(&times)),
-        ms(median(&mut times)),
-    );
-}
-
-/// The search index alone, which the quick path remakes on every edit (it holds every
-/// release's text): how much of a rebuild it is.
-fn measure_search_index(site: &Path) {
-    let model = communique::load(site, &LoadOptions::default()).expect("the corpus loads");
-    let urls = communique::render::urls::Urls::new(&model);
-    let mut times = Vec::new();
-    for _ in 0..3 {
-        let start = Instant::now();
-        let files = communique::search::output_files(&model, &urls);
-        times.push(start.elapsed());
-        assert!(!files.is_empty());
-    }
-    println!(
-        "  of which the search index of both languages: min {:.0} ms, median {:.0} ms",
         ms(min(&times)),
         ms(median(&mut times)),
     );

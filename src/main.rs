@@ -108,6 +108,13 @@ fn report_serve(event: Report<'_>) {
             rebuilt.files_changed,
             rebuilt.files
         ),
+        Report::CaughtUp {
+            files_changed,
+            took,
+        } => eprintln!(
+            "search index updated in {:.1} ms ({files_changed} files changed)",
+            took.as_secs_f64() * 1000.0
+        ),
         Report::Failed { error } => report(error, "still serving the last good build"),
         Report::WatchError { message } => {
             eprintln!("warning: watching the site's files: {message}")

@@ -13,9 +13,12 @@ use crate::render::i18n;
 use crate::render::urls::Urls;
 pub use index::{SearchDoc, SearchIndex};
 
+/// The folder of every language's index under the output root.
+pub const INDEX_ROOT: &str = "search/";
+
 /// The folder of a language's index under the output root: `search/ko/`.
 pub fn index_dir(code: &str) -> String {
-    format!("search/{code}/")
+    format!("{INDEX_ROOT}{code}/")
 }
 
 /// The releases of language `lang` as search documents, numbered newest first.

@@ -39,6 +39,9 @@ pub struct LiveSite {
     files: Files,
     /// The last rebuild failed and may have left a half-updated model: rebuild all next time.
     needs_full: bool,
+    /// A quick rebuild left the search index behind the pages: [`LiveSite::catch_up`] remakes
+    /// it after the pages are served, since it takes far longer than they do.
+    search_behind: bool,
 }
 
 /// What a rebuild did.
@@ -69,11 +72,49 @@ impl LiveSite {
             contexts,
             files: to_files(built).collect(),
             needs_full: false,
+            search_behind: false,
         })
     }
 
     pub fn files(&self) -> &Files {
         &self.files
+    }
+
+    /// Remake what a quick rebuild left behind (the search index), once its pages are served.
+    /// Returns how many files changed, or `None` when nothing was behind.
+    pub fn catch_up(&mut self) -> Option<usize> {
+        if !std::mem::take(&mut self.search_behind) {
+            return None;
+        }
+        let shared = Shared::new(&self.site, &self.prepared);
+        let all_pages = pages::all(&self.site);
+        let made = Derived::Search.files(&shared, &all_pages, render::sitemap::MAX_URLS);
+        // The index may now have another number of shards: drop the old files first.
+        let kept: std::collections::HashSet<&str> = made.iter().map(|f| f.path.as_str()).collect();
+        let stale: Vec<String> = self
+            .files
+            .keys()
+            .filter(|path| {
+                path.starts_with(crate::search::INDEX_ROOT) && !kept.contains(path.as_str())
+            })
+            .cloned()
+            .collect();
+        for path in &stale {
+            self.files.remove(path);
+        }
+        Some(stale.len() + self.replace_files(made))
+    }
+
+    /// Put `made` in place of the files at their paths; how many changed.
+    fn replace_files(&mut self, made: Vec<OutputFile>) -> usize {
+        let mut changed = 0;
+        for (path, bytes) in to_files(made) {
+            if self.files.get(&path) != Some(&bytes) {
+                changed += 1;
+            }
+            self.files.insert(path, bytes);
+        }
+        changed
     }
 
     /// Rebuild for a change. On error the site served stays as it was.
@@ -114,6 +155,10 @@ impl LiveSite {
             }
         };
         self.needs_full = false;
+        if !rebuilt.quick {
+            // Every slower path remakes the search index with the rest.
+            self.search_behind = false;
+        }
         Ok(rebuilt)
     }
 
@@ -247,7 +292,9 @@ impl LiveSite {
             let old = std::mem::replace(&mut self.site.releases[id], new);
             let new = &self.site.releases[id];
             for kind in Derived::ALL {
-                if kind.shows_release_edit(&old, new) && !kinds.contains(&kind) {
+                if kind == Derived::Search && kind.shows_release_edit(&old, new) {
+                    self.search_behind = true;
+                } else if kind.shows_release_edit(&old, new) && !kinds.contains(&kind) {
                     kinds.push(kind);
                 }
             }
@@ -283,13 +330,7 @@ impl LiveSite {
             made.extend(kind.files(&shared, &all_pages, render::sitemap::MAX_URLS));
         }
 
-        let mut files_changed = 0;
-        for (path, bytes) in to_files(made) {
-            if self.files.get(&path) != Some(&bytes) {
-                files_changed += 1;
-            }
-            self.files.insert(path, bytes);
-        }
+        let files_changed = self.replace_files(made);
         for input in inputs {
             self.contexts.insert(input.path.clone(), input);
         }

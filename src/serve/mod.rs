@@ -59,6 +59,11 @@ pub enum Report<'a> {
     Failed {
         error: &'a anyhow::Error,
     },
+    /// The search index caught up with a quick rebuild, after its pages were served.
+    CaughtUp {
+        files_changed: usize,
+        took: Duration,
+    },
     /// The file watcher failed; changes may be missed.
     WatchError {
         message: &'a str,
@@ -193,6 +198,21 @@ impl Rebuilder {
                     rebuilt,
                     took: start.elapsed(),
                 });
+                // The pages are served and open tabs reload; the search index follows, under
+                // the same version so that nothing reloads twice.
+                let start = Instant::now();
+                if let Some(files_changed) = self.live.catch_up() {
+                    let current = self.snapshots.borrow().clone();
+                    self.snapshots.send_replace(Arc::new(Snapshot {
+                        version: current.version,
+                        files: Arc::new(self.live.files().clone()),
+                        errors: Vec::new(),
+                    }));
+                    report(Report::CaughtUp {
+                        files_changed,
+                        took: start.elapsed(),
+                    });
+                }
             }
             Err(error) => {
                 self.snapshots.send_replace(Arc::new(Snapshot {
