@@ -16,7 +16,7 @@ mod hugo;
 #[path = "support/measure.rs"]
 mod measure;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use measure::{Measured, run_measured};
 
@@ -26,7 +26,7 @@ fn main() {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    let scratch = scratch_dir();
+    let scratch = corpus::scratch_dir("communique-bench");
     println!(
         "communique build benchmark ({} cores, scratch {})",
         num_cores(),
@@ -88,19 +88,6 @@ fn print_row(size: usize, files: usize, pages: usize, run: &Measured) {
         stages
     );
     assert!(run.success, "build failed:\n{}", run.stderr);
-}
-
-/// tmpfs when the machine has it, as the targets are measured there.
-fn scratch_dir() -> PathBuf {
-    let base = Path::new("/dev/shm");
-    let base = if base.is_dir() {
-        base.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    };
-    let dir = base.join(format!("communique-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn count_html(dir: &Path) -> usize {

@@ -13,7 +13,7 @@
 #[path = "support/corpus.rs"]
 mod corpus;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use communique::LoadOptions;
@@ -28,7 +28,7 @@ fn main() {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    let scratch = scratch_dir();
+    let scratch = corpus::scratch_dir("communique-serve-bench");
     println!(
         "communique serve rebuild benchmark ({} cores, scratch {}, {ROUNDS} edits each)",
         std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -152,17 +152,4 @@ fn median(times: &mut [Duration]) -> Duration {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// tmpfs when the machine has it, as the targets are measured there.
-fn scratch_dir() -> PathBuf {
-    let base = Path::new("/dev/shm");
-    let base = if base.is_dir() {
-        base.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    };
-    let dir = base.join(format!("communique-serve-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

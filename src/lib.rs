@@ -81,7 +81,8 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
     output::check_output_dir(&options.root, &output, options.force)?;
     let start = Instant::now();
     let staging = output::Staging::begin(&output)?;
-    let staged = render::render_each(&site, render::sitemap::MAX_URLS, |file| {
+    let prepared = render::prepared::Prepared::new(&site);
+    let staged = render::render_each(&site, &prepared, render::sitemap::MAX_URLS, |file| {
         staging.stage(&file)
     });
     let staged: anyhow::Result<Vec<output::Staged>> = match staged {

@@ -140,3 +140,17 @@ pub fn generate(root: &Path, releases: usize) -> usize {
     }
     files
 }
+
+/// A fresh folder for a benchmark's corpora and output: on tmpfs when the machine has it, as
+/// the targets are measured there.
+pub fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let base = Path::new("/dev/shm");
+    let base = if base.is_dir() {
+        base.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    };
+    let dir = base.join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -48,31 +48,18 @@ pub fn render_prepared(
     prepared: &Prepared,
     sitemap_max_urls: usize,
 ) -> Result<Vec<OutputFile>, SiteErrors> {
-    let files = render_each_prepared(site, prepared, sitemap_max_urls, Ok::<_, SourceError>)?;
+    let files = render_each(site, prepared, sitemap_max_urls, Ok::<_, SourceError>)?;
     Ok(files
         .into_iter()
         .map(|f| f.expect("the identity never fails"))
         .collect())
 }
 
-/// Render the whole site and hand each file to `each` as soon as it is made, in parallel (a
-/// build writes it to disk and lets it go, so the site is never whole in memory). Returns what
-/// `each` returned for every file, or every template error. When a template fails, `each` may
-/// already have seen other files.
+/// Render the whole site over values already prepared from it, and hand each file to `each`
+/// as soon as it is made, in parallel (a build writes it to disk and lets it go, so the site
+/// is never whole in memory). Returns what `each` returned for every file, or every template
+/// error. When a template fails, `each` may already have seen other files.
 pub fn render_each<T, E>(
-    site: &Site,
-    sitemap_max_urls: usize,
-    each: impl Fn(OutputFile) -> Result<T, E> + Sync + Send,
-) -> Result<Vec<Result<T, E>>, SiteErrors>
-where
-    T: Send,
-    E: Send,
-{
-    render_each_prepared(site, &Prepared::new(site), sitemap_max_urls, each)
-}
-
-/// [`render_each`] over values already prepared from `site`.
-fn render_each_prepared<T, E>(
     site: &Site,
     prepared: &Prepared,
     sitemap_max_urls: usize,
@@ -91,22 +78,37 @@ where
             pages
                 .par_iter()
                 .map(|&page| PageInput::new(&shared, page).render(&tera).map(&each))
-                .collect::<Vec<Result<Result<T, E>, SourceError>>>()
+                .collect()
         },
         || derived_files(&shared, &pages, sitemap_max_urls),
     );
-    let mut results = Vec::with_capacity(rendered.len() + derived.len() + site.static_files.len());
+    let mut results = all_or_errors(rendered)?;
+    let rest: Vec<OutputFile> = derived.into_iter().chain(static_files(site)).collect();
+    results.par_extend(rest.into_par_iter().map(&each));
+    Ok(results)
+}
+
+/// Render `inputs` in parallel: every page, or every distinct template error.
+pub fn render_inputs(
+    inputs: &[&PageInput],
+    tera: &tera::Tera,
+) -> Result<Vec<OutputFile>, SiteErrors> {
+    let rendered = inputs.par_iter().map(|input| input.render(tera)).collect();
+    all_or_errors(rendered)
+}
+
+/// Every result, or every error (sorted, without repeats: one broken template fails many pages).
+fn all_or_errors<T>(results: Vec<Result<T, SourceError>>) -> Result<Vec<T>, SiteErrors> {
+    let mut oks = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
-    for result in rendered {
+    for result in results {
         match result {
-            Ok(result) => results.push(result),
+            Ok(ok) => oks.push(ok),
             Err(error) => errors.push(error),
         }
     }
     SiteErrors::check(errors)?;
-    let rest: Vec<OutputFile> = derived.into_iter().chain(static_files(site)).collect();
-    results.par_extend(rest.into_par_iter().map(&each));
-    Ok(results)
+    Ok(oks)
 }
 
 /// A kind of file made from the whole site rather than one page. A new kind (a search index)

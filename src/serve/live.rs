@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use super::watch::Rebuild;
 use crate::content::{self, LoadOptions, STATIC_DIR, SiteFile};
-use crate::error::{SiteErrors, SourceError};
+use crate::error::SiteErrors;
 use crate::model::Site;
 use crate::render::{self, OutputFile, PageInput, pages, views::Shared};
 
@@ -208,19 +208,7 @@ impl LiveSite {
             .values()
             .filter(|input| all || self.contexts.get(&input.path) != Some(*input))
             .collect();
-        let rendered: Vec<Result<OutputFile, SourceError>> = stale
-            .par_iter()
-            .map(|input| input.render(renderer))
-            .collect();
-        let mut errors = Vec::new();
-        let mut pages = Vec::with_capacity(rendered.len());
-        for result in rendered {
-            match result {
-                Ok(file) => pages.push(file),
-                Err(error) => errors.push(error),
-            }
-        }
-        SiteErrors::check(errors)?;
+        let pages = render::render_inputs(&stale, renderer)?;
 
         let pages_rendered = pages.len();
         let mut files: Files = self
@@ -311,19 +299,7 @@ impl LiveSite {
             .par_iter()
             .map(|&page| PageInput::new(&shared, page))
             .collect();
-        let rendered: Vec<Result<OutputFile, SourceError>> = inputs
-            .par_iter()
-            .map(|input| input.render(&self.tera))
-            .collect();
-        let mut errors = Vec::new();
-        let mut made = Vec::with_capacity(rendered.len());
-        for result in rendered {
-            match result {
-                Ok(file) => made.push(file),
-                Err(error) => errors.push(error),
-            }
-        }
-        SiteErrors::check(errors)?;
+        let mut made = render::render_inputs(&inputs.iter().collect::<Vec<_>>(), &self.tera)?;
         let pages_rendered = made.len();
         let all_pages = pages::all(&self.site);
         for kind in kinds {
