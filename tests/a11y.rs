@@ -45,7 +45,9 @@ fn axe_source(test: &str) -> Option<String> {
             path.display()
         ),
         Err(_) => {
-            eprintln!("skipped: {test}: axe-core is not installed (run `npm ci` in .ci/)");
+            common::say_skipped(&format!(
+                "{test}: axe-core is not installed (run `npm ci` in .ci/)"
+            ));
             None
         }
     }

@@ -233,7 +233,7 @@ fn every_page_of_the_shipped_site_passes_the_nu_html_checker() {
             "the Nu Html Checker is required (COMMUNIQUE_REQUIRE_BROWSER=1) but {} or java is missing",
             jar.display()
         );
-        eprintln!("skipped: Nu Html Checker: run `npm ci` in .ci/ and install Java");
+        common::say_skipped("Nu Html Checker: run `npm ci` in .ci/ and install Java");
         return;
     }
     let site = shipped();

@@ -38,7 +38,9 @@ impl Chromium {
                     "{test}: Chromium is required (COMMUNIQUE_REQUIRE_BROWSER=1) but not installed"
                 );
             }
-            eprintln!("skipped: {test}: Chromium is not installed (apt-get install chromium)");
+            super::say_skipped(&format!(
+                "{test}: Chromium is not installed (apt-get install chromium)"
+            ));
             return None;
         };
         let profile = tempfile::tempdir().expect("profile folder");

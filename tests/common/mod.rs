@@ -194,3 +194,10 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Say that a test skipped part of its work, where the person running `cargo test` sees it:
+/// written to the process's standard error, which the test harness does not capture.
+pub fn say_skipped(message: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "skipped: {message}");
+}
