@@ -6,13 +6,14 @@
 //! `shard-<n>.json` (`{"term": [doc, weight, doc-delta, weight, ...]}`, documents in
 //! ascending order, weight = BM25 × 100 rounded) and `docs/<doc>.json`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
 use rayon::prelude::*;
 
-use super::tokenize::{FNV_OFFSET, fnv1a, for_each_term, term_hash, tokenize};
+use super::tokenize::{FNV_OFFSET, Term, fnv1a, for_each_term, term_hash, tokenize};
 use crate::render::OutputFile;
 
 /// BM25 parameters (the usual ones).
@@ -85,16 +86,19 @@ impl SearchIndex {
         let n = docs.len() as f64;
         let average_length =
             (counted.iter().map(|(_, l)| f64::from(*l)).sum::<f64>() / n.max(1.0)).max(1.0);
-        // Each distinct term is allocated once per document and moved, never copied, into
-        // the index: at 10,000 releases there are millions of postings.
+        // A document's terms are mostly borrowed from its text; the index owns a copy of each
+        // distinct term once: at 10,000 releases there are millions of postings.
         let mut by_term: HashMap<Box<str>, Vec<(u32, u32)>, ahash::RandomState> =
             HashMap::default();
         for (doc, (tf, _)) in counted.iter_mut().enumerate() {
             for (term, count) in std::mem::take(tf) {
-                match by_term.get_mut(&term) {
+                match by_term.get_mut(term.as_ref()) {
                     Some(postings) => postings.push((doc as u32, count)),
                     None => {
-                        by_term.insert(term, vec![(doc as u32, count)]);
+                        by_term.insert(
+                            term.into_owned().into_boxed_str(),
+                            vec![(doc as u32, count)],
+                        );
                     }
                 }
             }
@@ -211,11 +215,12 @@ impl SearchIndex {
 }
 
 /// A document's terms with their weighted counts, and its weighted length.
-type TermCounts = (Vec<(Box<str>, u32)>, u32);
+/// Korean terms are borrowed from the document's text; only made (Latin) terms are copied.
+type TermCounts<'d> = (Vec<(Cow<'d, str>, u32)>, u32);
 
 /// Count the terms of one document.
-fn count_terms(doc: &SearchDoc) -> TermCounts {
-    let mut tf: HashMap<Box<str>, u32, ahash::RandomState> = HashMap::default();
+fn count_terms(doc: &SearchDoc) -> TermCounts<'_> {
+    let mut tf: HashMap<Cow<'_, str>, u32, ahash::RandomState> = HashMap::default();
     let mut length = 0;
     let fields = [
         (doc.title.as_str(), TITLE_WEIGHT),
@@ -225,10 +230,14 @@ fn count_terms(doc: &SearchDoc) -> TermCounts {
     let topics = doc.topics.iter().map(|t| (t.as_str(), TOPIC_WEIGHT));
     for (text, weight) in fields.into_iter().chain(topics) {
         for_each_term(text, |term| {
-            match tf.get_mut(term) {
+            match tf.get_mut(term.as_str()) {
                 Some(count) => *count += weight,
                 None => {
-                    tf.insert(term.into(), weight);
+                    let key = match term {
+                        Term::Text(borrowed) => Cow::Borrowed(borrowed),
+                        Term::Made(made) => Cow::Owned(made.to_string()),
+                    };
+                    tf.insert(key, weight);
                 }
             }
             length += weight;

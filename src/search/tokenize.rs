@@ -42,17 +42,33 @@ fn class(c: char) -> Class {
     }
 }
 
+/// A term: a slice of the text itself (Korean bigrams), or made in scratch space (a
+/// lower-cased, stemmed Latin word) and valid only during the call.
+#[derive(Debug, Clone, Copy)]
+pub enum Term<'t, 's> {
+    Text(&'t str),
+    Made(&'s str),
+}
+
+impl Term<'_, '_> {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Term::Text(term) | Term::Made(term) => term,
+        }
+    }
+}
+
 /// The terms of `text`, in order (a term may repeat).
 pub fn tokenize(text: &str) -> Vec<String> {
     let mut terms = Vec::new();
-    for_each_term(text, |term| terms.push(term.to_string()));
+    for_each_term(text, |term| terms.push(term.as_str().to_string()));
     terms
 }
 
 /// Call `f` with each term of `text`, in order, without allocating per term: indexing a large
 /// archive tokenizes every release. A Korean bigram is a slice of `text` itself (folding does
 /// not change Hangul or Han), so only Latin words are copied, to be lower-cased and stemmed.
-pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
+pub fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(Term<'t, '_>)) {
     let mut word = String::new();
     let mut stem_buffer = Vec::new();
     let mut run_class = Class::Other;
@@ -72,7 +88,7 @@ pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
             Class::Latin => word.push(c),
             Class::Cjk => {
                 if run_chars > 0 {
-                    f(&text[last_start..i + c.len_utf8()]);
+                    f(Term::Text(&text[last_start..i + c.len_utf8()]));
                 }
                 last_start = i;
                 run_chars += 1;
@@ -86,17 +102,17 @@ pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
 
 /// At the end of a run: a one-character CJK run is a term of its own (its bigrams were given
 /// as they came); a Latin run is a word, dropped or stemmed.
-fn end_run(
+fn end_run<'t>(
     run_class: Class,
-    run: &str,
+    run: &'t str,
     run_chars: usize,
     word: &str,
     stem_buffer: &mut Vec<u8>,
-    f: &mut impl FnMut(&str),
+    f: &mut impl FnMut(Term<'t, '_>),
 ) {
     match run_class {
-        Class::Cjk if run_chars == 1 => f(run),
-        Class::Latin if !STOP_WORDS.contains(&word) => f(stem_into(word, stem_buffer)),
+        Class::Cjk if run_chars == 1 => f(Term::Text(run)),
+        Class::Latin if !STOP_WORDS.contains(&word) => f(Term::Made(stem_into(word, stem_buffer))),
         _ => {}
     }
 }
