@@ -21,11 +21,7 @@ use std::path::Path;
 use measure::{Measured, run_measured};
 
 fn main() {
-    let sizes: Vec<usize> = std::env::var("COMMUNIQUE_BENCH_SIZES")
-        .unwrap_or_else(|_| "1000,10000,50000".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
+    let sizes = corpus::bench_sizes("1000,10000,50000");
     let scratch = corpus::scratch_dir("communique-bench");
     println!(
         "communique build benchmark ({} cores, scratch {})",

@@ -23,11 +23,7 @@ use communique::serve::watch::Rebuild;
 const ROUNDS: usize = 15;
 
 fn main() {
-    let sizes: Vec<usize> = std::env::var("COMMUNIQUE_BENCH_SIZES")
-        .unwrap_or_else(|_| "10000".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
+    let sizes = corpus::bench_sizes("10000");
     let scratch = corpus::scratch_dir("communique-serve-bench");
     println!(
         "communique serve rebuild benchmark ({} cores, scratch {}, {ROUNDS} edits each)",

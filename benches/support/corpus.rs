@@ -154,3 +154,12 @@ pub fn scratch_dir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The corpus sizes to measure: COMMUNIQUE_BENCH_SIZES (`1000,10000`), else `default`.
+pub fn bench_sizes(default: &str) -> Vec<usize> {
+    std::env::var("COMMUNIQUE_BENCH_SIZES")
+        .unwrap_or_else(|_| default.into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
