@@ -72,7 +72,8 @@ where
     let tera = tera(&site.templates)?;
     let shared = Shared::new(site, prepared);
     let pages = pages::all(site);
-    // Feeds, sitemap and search index are made while the pages render.
+    // Feeds, sitemap, search index and static files are made, and handed on, while the pages
+    // render.
     let (rendered, derived) = rayon::join(
         || {
             pages
@@ -80,11 +81,19 @@ where
                 .map(|&page| PageInput::new(&shared, page).render(&tera).map(&each))
                 .collect()
         },
-        || derived_files(&shared, &pages, sitemap_max_urls),
+        || {
+            let mut handed = Vec::new();
+            for kind in Derived::ALL {
+                for group in kind.groups(&shared, &pages, sitemap_max_urls) {
+                    handed.par_extend(group.into_par_iter().map(&each));
+                }
+            }
+            handed.par_extend(static_files(site).into_par_iter().map(&each));
+            handed
+        },
     );
     let mut results = all_or_errors(rendered)?;
-    let rest: Vec<OutputFile> = derived.into_iter().chain(static_files(site)).collect();
-    results.par_extend(rest.into_par_iter().map(&each));
+    results.extend(derived);
     Ok(results)
 }
 
@@ -137,13 +146,30 @@ impl Derived {
         pages: &[Page],
         sitemap_max_urls: usize,
     ) -> Vec<OutputFile> {
+        self.groups(shared, pages, sitemap_max_urls)
+            .flatten()
+            .collect()
+    }
+
+    /// The files of this kind in groups made one after another, so that a build can write
+    /// each group and let it go before the next is made (a search index per language).
+    pub fn groups<'a>(
+        self,
+        shared: &'a Shared<'_>,
+        pages: &'a [Page],
+        sitemap_max_urls: usize,
+    ) -> Box<dyn Iterator<Item = Vec<OutputFile>> + 'a> {
         match self {
-            Derived::Feeds => feeds::files(shared),
-            Derived::Search => search::output_files(shared.site, &shared.urls),
-            Derived::Sitemap => sitemap::files(shared, pages, sitemap_max_urls),
+            Derived::Search => Box::new(search::files_by_language(shared.site, &shared.urls)),
+            Derived::Feeds => Box::new(std::iter::once(feeds::files(shared))),
+            Derived::Sitemap => Box::new(std::iter::once(sitemap::files(
+                shared,
+                pages,
+                sitemap_max_urls,
+            ))),
             // A site's own static/robots.txt wins over the generated one.
-            Derived::Robots if has_own_robots(shared.site) => Vec::new(),
-            Derived::Robots => vec![sitemap::robots(shared)],
+            Derived::Robots if has_own_robots(shared.site) => Box::new(std::iter::empty()),
+            Derived::Robots => Box::new(std::iter::once(vec![sitemap::robots(shared)])),
         }
     }
 

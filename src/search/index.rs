@@ -82,25 +82,19 @@ impl SearchIndex {
     /// newest first).
     pub fn build(docs: &[SearchDoc]) -> SearchIndex {
         // Per document, in parallel: weighted term frequencies and weighted length.
-        let mut counted: Vec<TermCounts> = docs.par_iter().map(count_terms).collect();
+        let mut counted: Vec<TermCounts> = docs
+            .par_iter()
+            .map_init(CountMap::default, |counts, doc| count_terms(doc, counts))
+            .collect();
         let n = docs.len() as f64;
         let average_length =
             (counted.iter().map(|(_, l)| f64::from(*l)).sum::<f64>() / n.max(1.0)).max(1.0);
         // A document's terms are mostly borrowed from its text; the index owns a copy of each
         // distinct term once: at 10,000 releases there are millions of postings.
-        let mut by_term: HashMap<Box<str>, Vec<(u32, u32)>, ahash::RandomState> =
-            HashMap::default();
+        let mut by_term: HashMap<TermKey, Vec<(u32, u32)>, ahash::RandomState> = HashMap::default();
         for (doc, (tf, _)) in counted.iter_mut().enumerate() {
             for (term, count) in std::mem::take(tf) {
-                match by_term.get_mut(term.as_ref()) {
-                    Some(postings) => postings.push((doc as u32, count)),
-                    None => {
-                        by_term.insert(
-                            term.into_owned().into_boxed_str(),
-                            vec![(doc as u32, count)],
-                        );
-                    }
-                }
+                by_term.entry(term).or_default().push((doc as u32, count));
             }
         }
         by_term.par_iter_mut().for_each(|(_, postings)| {
@@ -118,7 +112,7 @@ impl SearchIndex {
         SearchIndex {
             postings: by_term
                 .into_iter()
-                .map(|(term, postings)| (term.into_string(), postings))
+                .map(|(term, postings)| (term.into_boxed_str().into_string(), postings))
                 .collect(),
             doc_count: docs.len(),
         }
@@ -216,11 +210,52 @@ impl SearchIndex {
 
 /// A document's terms with their weighted counts, and its weighted length.
 /// Korean terms are borrowed from the document's text; only made (Latin) terms are copied.
-type TermCounts<'d> = (Vec<(Cow<'d, str>, u32)>, u32);
+type TermCounts<'d> = (Vec<(TermKey<'d>, u32)>, u32);
 
-/// Count the terms of one document.
-fn count_terms(doc: &SearchDoc) -> TermCounts<'_> {
-    let mut tf: HashMap<Cow<'_, str>, u32, ahash::RandomState> = HashMap::default();
+/// A term as a hash key. Most terms (a Korean bigram is six bytes) fit in a `u128`, which
+/// hashes and compares in a few instructions: indexing looks up every term of every release.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum TermKey<'d> {
+    /// Up to 15 bytes of UTF-8, then the length in the last byte.
+    Short(u128),
+    Long(Cow<'d, str>),
+}
+
+impl<'d> TermKey<'d> {
+    const SHORT_MAX: usize = 15;
+
+    /// The key of `term`, borrowing it when it is long and a slice of the document.
+    fn new(term: Term<'d, '_>) -> Self {
+        let text = term.as_str();
+        if text.len() <= Self::SHORT_MAX {
+            let mut bytes = [0u8; 16];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            bytes[Self::SHORT_MAX] = text.len() as u8;
+            return TermKey::Short(u128::from_le_bytes(bytes));
+        }
+        match term {
+            Term::Text(borrowed) => TermKey::Long(Cow::Borrowed(borrowed)),
+            Term::Made(made) => TermKey::Long(Cow::Owned(made.to_string())),
+        }
+    }
+
+    fn into_boxed_str(self) -> Box<str> {
+        match self {
+            TermKey::Short(packed) => {
+                let bytes = packed.to_le_bytes();
+                let text = &bytes[..usize::from(bytes[Self::SHORT_MAX])];
+                std::str::from_utf8(text).expect("packed from a str").into()
+            }
+            TermKey::Long(text) => text.into_owned().into_boxed_str(),
+        }
+    }
+}
+
+/// Term counts of one document while it is read; one map serves many documents in turn.
+type CountMap<'d> = HashMap<TermKey<'d>, u32, ahash::RandomState>;
+
+/// Count the terms of one document, in `tf` (empty, and left empty).
+fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> TermCounts<'d> {
     let mut length = 0;
     let fields = [
         (doc.title.as_str(), TITLE_WEIGHT),
@@ -230,20 +265,11 @@ fn count_terms(doc: &SearchDoc) -> TermCounts<'_> {
     let topics = doc.topics.iter().map(|t| (t.as_str(), TOPIC_WEIGHT));
     for (text, weight) in fields.into_iter().chain(topics) {
         for_each_term(text, |term| {
-            match tf.get_mut(term.as_str()) {
-                Some(count) => *count += weight,
-                None => {
-                    let key = match term {
-                        Term::Text(borrowed) => Cow::Borrowed(borrowed),
-                        Term::Made(made) => Cow::Owned(made.to_string()),
-                    };
-                    tf.insert(key, weight);
-                }
-            }
+            *tf.entry(TermKey::new(term)).or_insert(0) += weight;
             length += weight;
         });
     }
-    (tf.into_iter().collect(), length)
+    (tf.drain().collect(), length)
 }
 
 fn json_file(path: String, value: &impl Serialize) -> OutputFile {

@@ -49,44 +49,60 @@ pub fn documents(site: &Site, urls: &Urls<'_>, lang: usize) -> Vec<SearchDoc> {
 
 /// Every language's index files.
 pub fn output_files(site: &Site, urls: &Urls<'_>) -> Vec<OutputFile> {
-    (0..site.config.languages.len())
-        .into_par_iter()
-        .flat_map_iter(|lang| {
-            let docs = documents(site, urls, lang);
-            let dir = index_dir(&site.config.languages[lang].code);
-            SearchIndex::build(&docs).files(&dir, &docs)
-        })
-        .collect()
+    files_by_language(site, urls).flatten().collect()
+}
+
+/// Each language's index files, one language at a time: an index holds every release's text,
+/// so a build makes one, writes it and lets it go before it makes the next.
+pub fn files_by_language<'a>(
+    site: &'a Site,
+    urls: &'a Urls<'_>,
+) -> impl Iterator<Item = Vec<OutputFile>> + 'a {
+    (0..site.config.languages.len()).map(move |lang| {
+        let docs = documents(site, urls, lang);
+        let dir = index_dir(&site.config.languages[lang].code);
+        SearchIndex::build(&docs).files(&dir, &docs)
+    })
 }
 
 /// Tags that end a block of text: replaced by a space so words on either side stay apart.
-const BLOCK_TAGS: [&str; 20] = [
-    "p",
-    "br",
-    "li",
-    "ol",
-    "ul",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "td",
-    "th",
-    "tr",
-    "table",
-    "blockquote",
-    "pre",
-    "div",
-    "hr",
-    "dd",
-];
+fn is_block_tag(name: &str) -> bool {
+    const LONGEST: usize = "blockquote".len();
+    if name.is_empty() || name.len() > LONGEST {
+        return false;
+    }
+    let mut lower = [0u8; LONGEST];
+    let lower = &mut lower[..name.len()];
+    lower.copy_from_slice(name.as_bytes());
+    lower.make_ascii_lowercase();
+    matches!(
+        &*lower,
+        b"p" | b"br"
+            | b"li"
+            | b"ol"
+            | b"ul"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"td"
+            | b"th"
+            | b"tr"
+            | b"table"
+            | b"blockquote"
+            | b"pre"
+            | b"div"
+            | b"hr"
+            | b"dd"
+    )
+}
 
 /// The text of rendered HTML, whitespace folded. The HTML is the Markdown renderer's or
 /// ammonia's: well formed, with only the entities they write.
 pub fn html_to_text(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
+    let mut text = FoldedText::with_capacity(html.len());
     let mut rest = html;
     while let Some(start) = rest.find('<') {
         decode_entities(&rest[..start], &mut text);
@@ -98,65 +114,145 @@ pub fn html_to_text(html: &str) -> String {
             .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
             .next()
             .unwrap_or("");
-        if BLOCK_TAGS.iter().any(|tag| tag.eq_ignore_ascii_case(name)) {
-            text.push(' ');
+        if is_block_tag(name) {
+            text.space();
         }
         rest = &rest[end..];
     }
     decode_entities(rest, &mut text);
-    fold_whitespace(&text)
-}
-
-/// Runs of white space as one space, none at either end.
-fn fold_whitespace(text: &str) -> String {
-    let mut folded = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !folded.is_empty() {
-            folded.push(' ');
-        }
-        folded.push_str(word);
-    }
-    folded
+    text.text
 }
 
 /// Append `text` to `out` with its character references decoded.
-fn decode_entities(text: &str, out: &mut String) {
+fn decode_entities(text: &str, out: &mut FoldedText) {
     let mut rest = text;
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
-        let after = &rest[amp..];
-        let entity = after.find(';').filter(|&e| e <= 10).map(|e| &after[1..e]);
-        let decoded = entity.and_then(|name| match name {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some(' '),
-            _ => name
-                .strip_prefix("#x")
-                .or_else(|| name.strip_prefix("#X"))
-                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        });
-        match (entity, decoded) {
-            (Some(name), Some(c)) => {
-                out.push(c);
-                rest = &after[name.len() + 2..];
-            }
-            _ => {
-                out.push('&');
-                rest = &after[1..];
-            }
-        }
+        let (c, len) = decode_entity(&rest[amp..]);
+        out.push(c);
+        rest = &rest[amp + len..];
     }
     out.push_str(rest);
+}
+
+/// Text with every run of white space as one space, none at either end.
+struct FoldedText {
+    text: String,
+    /// White space was seen since the last word.
+    space: bool,
+}
+
+impl FoldedText {
+    fn with_capacity(capacity: usize) -> Self {
+        FoldedText {
+            text: String::with_capacity(capacity),
+            space: false,
+        }
+    }
+
+    fn space(&mut self) {
+        self.space = true;
+    }
+
+    /// Append a word, or a part of one (nothing if empty).
+    fn push_word(&mut self, word: &str) {
+        if word.is_empty() {
+            return;
+        }
+        if self.space && !self.text.is_empty() {
+            self.text.push(' ');
+        }
+        self.space = false;
+        self.text.push_str(word);
+    }
+
+    /// Append `text`, folding its white space.
+    fn push_str(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let mut word_start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            // Only ASCII white space and characters whose UTF-8 starts with one of these four
+            // bytes can be white space: a Hangul syllable is passed over byte by byte.
+            let space_len = match bytes[i] {
+                b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C => 1,
+                0xC2 | 0xE1 | 0xE2 | 0xE3 => text[i..]
+                    .chars()
+                    .next()
+                    .filter(|c| c.is_whitespace())
+                    .map_or(0, char::len_utf8),
+                _ => 0,
+            };
+            if space_len > 0 {
+                self.push_word(&text[word_start..i]);
+                self.space();
+                word_start = i + space_len;
+                i = word_start;
+            } else {
+                i += 1;
+            }
+        }
+        self.push_word(&text[word_start..]);
+    }
+
+    fn push(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.space();
+        } else {
+            self.push_word(c.encode_utf8(&mut [0; 4]));
+        }
+    }
+}
+
+/// The character a reference at the start of `text` (`&amp;`, `&#39;`, `&#x41;`) stands for,
+/// and its length; a lone `&` is itself.
+fn decode_entity(text: &str) -> (char, usize) {
+    let entity = text.as_bytes()[..text.len().min(11)]
+        .iter()
+        .position(|&b| b == b';')
+        .map(|end| &text[1..end]);
+    let decoded = entity.and_then(|name| match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        "nbsp" => Some(' '),
+        _ => name
+            .strip_prefix("#x")
+            .or_else(|| name.strip_prefix("#X"))
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+            .and_then(char::from_u32),
+    });
+    match (entity, decoded) {
+        (Some(name), Some(c)) => (c, name.len() + 2),
+        _ => ('&', 1),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lone_ampersand_stays_even_before_korean_or_a_far_semicolon() {
+        assert_eq!(
+            html_to_text("R&D &한국어; a&verylongname;"),
+            "R&D &한국어; a&verylongname;"
+        );
+        assert_eq!(html_to_text("&amp"), "&amp");
+    }
+
+    #[test]
+    fn unicode_white_space_folds_and_other_characters_stay() {
+        let html =
+            "a\u{00A0}b\u{3000}c\u{2003}d\u{0085}e\u{000B}f \u{00E9}\u{1100}\u{E000}\u{2010}g";
+        assert_eq!(
+            html_to_text(html),
+            "a b c d e f \u{00E9}\u{1100}\u{E000}\u{2010}g"
+        );
+    }
 
     #[test]
     fn html_becomes_text_with_blocks_apart_and_entities_decoded() {

@@ -67,54 +67,102 @@ pub fn tokenize(text: &str) -> Vec<String> {
 
 /// Call `f` with each term of `text`, in order, without allocating per term: indexing a large
 /// archive tokenizes every release. A Korean bigram is a slice of `text` itself (folding does
-/// not change Hangul or Han), so only Latin words are copied, to be lower-cased and stemmed.
+/// not change Hangul or Han), and so is a Latin word that folding and stemming leave as it is;
+/// only the other Latin words are made in scratch space.
 pub fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(Term<'t, '_>)) {
-    let mut word = String::new();
-    let mut stem_buffer = Vec::new();
+    let mut scratch = Scratch::default();
     let mut run_class = Class::Other;
-    // The current CJK run: where it starts, where its last character starts, its length.
-    let (mut run_start, mut last_start, mut run_chars) = (0, 0, 0);
-    for (i, c) in text.char_indices() {
-        let c = fold(c);
+    // The current run: where it starts, where its last character starts, its length in
+    // characters, and whether folding changes it (a Latin word with capitals).
+    let (mut run_start, mut last_start, mut run_chars, mut run_folds) = (0, 0, 0, false);
+    for (i, original) in text.char_indices() {
+        let c = fold(original);
         let c_class = class(c);
         if c_class != run_class {
-            let run = &text[run_start..i];
-            end_run(run_class, run, run_chars, &word, &mut stem_buffer, &mut f);
-            word.clear();
-            (run_start, run_chars) = (i, 0);
+            let run = Run {
+                class: run_class,
+                text: &text[run_start..i],
+                chars: run_chars,
+                folds: run_folds,
+            };
+            run.end(&mut scratch, &mut f);
+            (run_start, run_chars, run_folds) = (i, 0, false);
             run_class = c_class;
         }
         match c_class {
-            Class::Latin => word.push(c),
-            Class::Cjk => {
-                if run_chars > 0 {
-                    f(Term::Text(&text[last_start..i + c.len_utf8()]));
-                }
-                last_start = i;
-                run_chars += 1;
-            }
-            Class::Other => {}
+            Class::Latin => run_folds |= c != original,
+            Class::Cjk if run_chars > 0 => f(Term::Text(&text[last_start..i + c.len_utf8()])),
+            _ => {}
         }
+        last_start = i;
+        run_chars += 1;
     }
-    let run = &text[run_start..];
-    end_run(run_class, run, run_chars, &word, &mut stem_buffer, &mut f);
+    let run = Run {
+        class: run_class,
+        text: &text[run_start..],
+        chars: run_chars,
+        folds: run_folds,
+    };
+    run.end(&mut scratch, &mut f);
 }
 
-/// At the end of a run: a one-character CJK run is a term of its own (its bigrams were given
-/// as they came); a Latin run is a word, dropped or stemmed.
-fn end_run<'t>(
-    run_class: Class,
-    run: &'t str,
-    run_chars: usize,
-    word: &str,
-    stem_buffer: &mut Vec<u8>,
-    f: &mut impl FnMut(Term<'t, '_>),
-) {
-    match run_class {
-        Class::Cjk if run_chars == 1 => f(Term::Text(run)),
-        Class::Latin if !STOP_WORDS.contains(&word) => f(Term::Made(stem_into(word, stem_buffer))),
-        _ => {}
+/// Space reused from word to word: the folded word, and the stemmed one.
+#[derive(Default)]
+struct Scratch {
+    word: String,
+    stem: Vec<u8>,
+}
+
+/// A run of characters of one class.
+struct Run<'t> {
+    class: Class,
+    text: &'t str,
+    chars: usize,
+    folds: bool,
+}
+
+impl<'t> Run<'t> {
+    /// A one-character CJK run is a term of its own (longer runs gave their bigrams as they
+    /// came); a Latin run is a word, dropped or stemmed.
+    fn end(&self, scratch: &mut Scratch, f: &mut impl FnMut(Term<'t, '_>)) {
+        match self.class {
+            Class::Cjk if self.chars == 1 => f(Term::Text(self.text)),
+            Class::Latin if !self.folds && !is_stop_word(self.text) => {
+                let stemmed = stem_into(self.text, &mut scratch.stem);
+                if stemmed == self.text {
+                    f(Term::Text(self.text));
+                } else {
+                    f(Term::Made(stemmed));
+                }
+            }
+            Class::Latin if !self.folds => {}
+            Class::Latin => {
+                scratch.word.clear();
+                scratch.word.extend(self.text.chars().map(fold));
+                if !is_stop_word(&scratch.word) {
+                    f(Term::Made(stem_into(&scratch.word, &mut scratch.stem)));
+                }
+            }
+            _ => {}
+        }
     }
+}
+
+/// The length of the longest stop word: longer words need no look-up.
+const STOP_WORD_MAX_LEN: usize = {
+    let mut max = 0;
+    let mut i = 0;
+    while i < STOP_WORDS.len() {
+        if STOP_WORDS[i].len() > max {
+            max = STOP_WORDS[i].len();
+        }
+        i += 1;
+    }
+    max
+};
+
+fn is_stop_word(word: &str) -> bool {
+    word.len() <= STOP_WORD_MAX_LEN && STOP_WORDS.contains(&word)
 }
 
 /// Porter's step 1 (plurals, -ed, -ing, final y) on a word of ASCII letters; other words
