@@ -11,6 +11,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context as _, bail};
 use walkdir::WalkDir;
@@ -93,6 +94,9 @@ pub struct Staging {
     /// when this build creates it.
     staging: PathBuf,
     created_output: bool,
+    /// Folders under `staging` made so far (relative paths): each is made once, not checked
+    /// again for every file it receives (a search index puts thousands in one folder).
+    made_dirs: Mutex<HashSet<String>>,
 }
 
 /// What staging did with one file.
@@ -122,6 +126,7 @@ impl Staging {
             output: output.to_path_buf(),
             staging,
             created_output,
+            made_dirs: Mutex::default(),
         })
     }
 
@@ -131,11 +136,10 @@ impl Staging {
         let changed =
             self.created_output || !same_bytes(&self.output.join(&file.path), &file.bytes);
         if changed {
-            let staged = self.staging.join(&file.path);
-            if let Some(parent) = staged.parent() {
-                fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            if let Some((dir, _)) = file.path.rsplit_once('/') {
+                self.make_dir(dir)?;
             }
+            let staged = self.staging.join(&file.path);
             fs::write(&staged, &file.bytes)
                 .with_context(|| format!("cannot write {}", staged.display()))?;
         }
@@ -143,6 +147,26 @@ impl Staging {
             path: file.path.clone(),
             changed,
         })
+    }
+
+    /// Make the folder `dir` (relative, `/`-separated) under the staging folder, once.
+    fn make_dir(&self, dir: &str) -> anyhow::Result<()> {
+        if self
+            .made_dirs
+            .lock()
+            .expect("no thread panics holding it")
+            .contains(dir)
+        {
+            return Ok(());
+        }
+        // Made outside the lock: two threads may both make it, which create_dir_all allows.
+        let full = self.staging.join(dir);
+        fs::create_dir_all(&full).with_context(|| format!("cannot create {}", full.display()))?;
+        self.made_dirs
+            .lock()
+            .expect("no thread panics holding it")
+            .insert(dir.to_string());
+        Ok(())
     }
 
     /// Move the staged files into place, then remove the files the site no longer has.

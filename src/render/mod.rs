@@ -48,10 +48,12 @@ pub fn render_prepared(
     prepared: &Prepared,
     sitemap_max_urls: usize,
 ) -> Result<Vec<OutputFile>, SiteErrors> {
-    let files = render_each(site, prepared, sitemap_max_urls, Ok::<_, SourceError>)?;
+    let files = render_each(site, prepared, sitemap_max_urls, |file| {
+        Ok::<_, SourceError>(kept(file))
+    })?;
     Ok(files
         .into_iter()
-        .map(|f| f.expect("the identity never fails"))
+        .map(|f| f.expect("keeping a file never fails"))
         .collect())
 }
 
@@ -102,8 +104,18 @@ pub fn render_inputs(
     inputs: &[&PageInput],
     tera: &tera::Tera,
 ) -> Result<Vec<OutputFile>, SiteErrors> {
-    let rendered = inputs.par_iter().map(|input| input.render(tera)).collect();
+    let rendered = inputs
+        .par_iter()
+        .map(|input| input.render(tera).map(kept))
+        .collect();
     all_or_errors(rendered)
+}
+
+/// A file that stays in memory with the rest of the site (in `serve`): give back the slack
+/// its buffer grew with. A build writes each file and lets it go, so it skips the copy.
+fn kept(mut file: OutputFile) -> OutputFile {
+    file.bytes.shrink_to_fit();
+    file
 }
 
 /// Every result, or every error (sorted, without repeats: one broken template fails many pages).
@@ -233,8 +245,6 @@ impl PageInput {
         let mut bytes = Vec::with_capacity(16 * 1024);
         tera.render_to(self.template, &self.context, &mut bytes)
             .map_err(|e| templates::to_source_error(&e, self.template))?;
-        // Every page stays in memory until all are rendered: give back the growth slack.
-        bytes.shrink_to_fit();
         Ok(OutputFile {
             path: self.path.clone(),
             bytes,
