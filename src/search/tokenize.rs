@@ -6,6 +6,7 @@
 //! this file rule for rule; `tests/search_browser.rs` runs both on the same examples.
 
 /// English words too common to help a search; dropping them keeps the posting lists small.
+/// Sorted, for [`is_stop_word`].
 pub const STOP_WORDS: [&str; 27] = [
     "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
     "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
@@ -148,21 +149,9 @@ impl<'t> Run<'t> {
     }
 }
 
-/// The length of the longest stop word: longer words need no look-up.
-const STOP_WORD_MAX_LEN: usize = {
-    let mut max = 0;
-    let mut i = 0;
-    while i < STOP_WORDS.len() {
-        if STOP_WORDS[i].len() > max {
-            max = STOP_WORDS[i].len();
-        }
-        i += 1;
-    }
-    max
-};
-
+/// Whether `word` is a stop word (the list is sorted, so a binary search finds it).
 fn is_stop_word(word: &str) -> bool {
-    word.len() <= STOP_WORD_MAX_LEN && STOP_WORDS.contains(&word)
+    STOP_WORDS.binary_search(&word).is_ok()
 }
 
 /// Porter's step 1 (plurals, -ed, -ing, final y) on a word of ASCII letters; other words
@@ -329,6 +318,13 @@ mod tests {
     #[test]
     fn latin_1_capitals_fold_and_accents_stay() {
         assert_eq!(tokenize("CAFÉ Zürich"), ["café", "zürich"]);
+    }
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.is_sorted());
+        assert!(STOP_WORDS.iter().all(|w| is_stop_word(w)));
+        assert!(!is_stop_word("minister") && !is_stop_word("ab"));
     }
 
     #[test]
