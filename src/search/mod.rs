@@ -58,11 +58,14 @@ pub fn files_by_language<'a>(
     site: &'a Site,
     urls: &'a Urls<'_>,
 ) -> impl Iterator<Item = Vec<OutputFile>> + 'a {
-    (0..site.config.languages.len()).map(move |lang| {
-        let docs = documents(site, urls, lang);
-        let dir = index_dir(&site.config.languages[lang].code);
-        SearchIndex::build(&docs).files(&dir, &docs)
-    })
+    (0..site.config.languages.len()).map(move |lang| language_files(site, urls, lang))
+}
+
+/// The index files of language `lang`, under [`index_dir`].
+pub fn language_files(site: &Site, urls: &Urls<'_>, lang: usize) -> Vec<OutputFile> {
+    let docs = documents(site, urls, lang);
+    let dir = index_dir(&site.config.languages[lang].code);
+    SearchIndex::build(&docs).files(&dir, &docs)
 }
 
 /// Tags that end a block of text: replaced by a space so words on either side stay apart.

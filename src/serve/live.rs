@@ -7,7 +7,7 @@
 //! listed, takes a quicker path: only those files are read again, and only the pages that show
 //! them (`pages::showing`, derived from the model's lists) are rendered.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::content::Release;
@@ -39,9 +39,10 @@ pub struct LiveSite {
     files: Files,
     /// The last rebuild failed and may have left a half-updated model: rebuild all next time.
     needs_full: bool,
-    /// A quick rebuild left the search index behind the pages: [`LiveSite::catch_up`] remakes
-    /// it after the pages are served, since it takes far longer than they do.
-    search_behind: bool,
+    /// Languages whose search index a quick rebuild left behind the pages:
+    /// [`LiveSite::catch_up`] remakes them after the pages are served, since that takes far
+    /// longer than the pages do.
+    search_behind: Vec<usize>,
 }
 
 /// What a rebuild did.
@@ -72,7 +73,7 @@ impl LiveSite {
             contexts,
             files: to_files(built).collect(),
             needs_full: false,
-            search_behind: false,
+            search_behind: Vec::new(),
         })
     }
 
@@ -83,26 +84,35 @@ impl LiveSite {
     /// Remake what a quick rebuild left behind (the search index), once its pages are served.
     /// Returns how many files changed, or `None` when nothing was behind.
     pub fn catch_up(&mut self) -> Option<usize> {
-        if !std::mem::take(&mut self.search_behind) {
+        let behind = std::mem::take(&mut self.search_behind);
+        if behind.is_empty() {
             return None;
         }
         let shared = Shared::new(&self.site, &self.prepared);
-        let all_pages = pages::all(&self.site);
-        let made = Derived::Search.files(&shared, &all_pages, render::sitemap::MAX_URLS);
-        // The index may now have another number of shards: drop the old files first.
-        let kept: std::collections::HashSet<&str> = made.iter().map(|f| f.path.as_str()).collect();
-        let stale: Vec<String> = self
-            .files
-            .keys()
-            .filter(|path| {
-                path.starts_with(crate::search::INDEX_ROOT) && !kept.contains(path.as_str())
+        let made: Vec<(String, Vec<OutputFile>)> = behind
+            .iter()
+            .map(|&lang| {
+                let dir = crate::search::index_dir(&self.site.config.languages[lang].code);
+                let files = crate::search::language_files(&self.site, &shared.urls, lang);
+                (dir, files)
             })
-            .cloned()
             .collect();
-        for path in &stale {
-            self.files.remove(path);
+        let mut changed = 0;
+        for (dir, made) in made {
+            // The index may now have another number of shards: drop the old files first.
+            let kept: HashSet<&str> = made.iter().map(|f| f.path.as_str()).collect();
+            let stale: Vec<String> = self
+                .files
+                .keys()
+                .filter(|path| path.starts_with(&dir) && !kept.contains(path.as_str()))
+                .cloned()
+                .collect();
+            for path in &stale {
+                self.files.remove(path);
+            }
+            changed += stale.len() + self.replace_files(made);
         }
-        Some(stale.len() + self.replace_files(made))
+        Some(changed)
     }
 
     /// Put `made` in place of the files at their paths; how many changed.
@@ -157,7 +167,7 @@ impl LiveSite {
         self.needs_full = false;
         if !rebuilt.quick {
             // Every slower path remakes the search index with the rest.
-            self.search_behind = false;
+            self.search_behind.clear();
         }
         Ok(rebuilt)
     }
@@ -281,7 +291,9 @@ impl LiveSite {
             let new = &self.site.releases[id];
             for kind in Derived::ALL {
                 if kind == Derived::Search && kind.shows_release_edit(&old, new) {
-                    self.search_behind = true;
+                    if !self.search_behind.contains(&new.location.lang) {
+                        self.search_behind.push(new.location.lang);
+                    }
                 } else if kind.shows_release_edit(&old, new) && !kinds.contains(&kind) {
                     kinds.push(kind);
                 }
