@@ -149,9 +149,22 @@ impl<'t> Run<'t> {
     }
 }
 
+/// The length of the longest stop word: most words are longer and need no look-up.
+const STOP_WORD_MAX_LEN: usize = {
+    let mut max = 0;
+    let mut i = 0;
+    while i < STOP_WORDS.len() {
+        if STOP_WORDS[i].len() > max {
+            max = STOP_WORDS[i].len();
+        }
+        i += 1;
+    }
+    max
+};
+
 /// Whether `word` is a stop word (the list is sorted, so a binary search finds it).
 fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word).is_ok()
+    word.len() <= STOP_WORD_MAX_LEN && STOP_WORDS.binary_search(&word).is_ok()
 }
 
 /// Porter's step 1 (plurals, -ed, -ing, final y) on a word of ASCII letters; other words
