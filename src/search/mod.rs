@@ -169,33 +169,32 @@ impl FoldedText {
         self.text.push_str(word);
     }
 
-    /// Append `text`, folding its white space.
+    /// Append `text`, folding its white space. Words with one plain space between them are
+    /// copied together: only other white space breaks the text into separate copies.
     fn push_str(&mut self, text: &str) {
         let bytes = text.as_bytes();
-        let mut word_start = 0;
+        let mut chunk_start = 0;
         let mut i = 0;
         while i < bytes.len() {
-            // Only ASCII white space and characters whose UTF-8 starts with one of these four
-            // bytes can be white space: a Hangul syllable is passed over byte by byte.
-            let space_len = match bytes[i] {
-                b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C => 1,
-                0xC2 | 0xE1 | 0xE2 | 0xE3 => text[i..]
-                    .chars()
-                    .next()
-                    .filter(|c| c.is_whitespace())
-                    .map_or(0, char::len_utf8),
-                _ => 0,
-            };
-            if space_len > 0 {
-                self.push_word(&text[word_start..i]);
-                self.space();
-                word_start = i + space_len;
-                i = word_start;
-            } else {
+            let space_len = white_space_len(text, i);
+            if space_len == 0 {
                 i += 1;
+                continue;
             }
+            let lone_space = bytes[i] == b' '
+                && i > chunk_start
+                && i + 1 < bytes.len()
+                && white_space_len(text, i + 1) == 0;
+            if lone_space {
+                i += 1;
+                continue;
+            }
+            self.push_word(&text[chunk_start..i]);
+            self.space();
+            i += space_len;
+            chunk_start = i;
         }
-        self.push_word(&text[word_start..]);
+        self.push_word(&text[chunk_start..]);
     }
 
     fn push(&mut self, c: char) {
@@ -204,6 +203,22 @@ impl FoldedText {
         } else {
             self.push_word(c.encode_utf8(&mut [0; 4]));
         }
+    }
+}
+
+/// The length of the white space character at byte `i` of `text`, or 0. Only ASCII white
+/// space and characters whose UTF-8 starts with one of four bytes can be white space: a
+/// Hangul syllable is passed over byte by byte.
+#[inline(always)]
+fn white_space_len(text: &str, i: usize) -> usize {
+    match text.as_bytes()[i] {
+        b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C => 1,
+        0xC2 | 0xE1 | 0xE2 | 0xE3 => text[i..]
+            .chars()
+            .next()
+            .filter(|c| c.is_whitespace())
+            .map_or(0, char::len_utf8),
+        _ => 0,
     }
 }
 
@@ -245,6 +260,22 @@ mod tests {
             "R&D &한국어; a&verylongname;"
         );
         assert_eq!(html_to_text("&amp"), "&amp");
+    }
+
+    #[test]
+    fn runs_of_white_space_fold_wherever_they_are() {
+        for (html, text) in [
+            (" a b  c \n d\u{3000} e \u{00A0}f ", "a b c d e f"),
+            ("a <em>b</em> c<br>d", "a b c d"),
+            (
+                "외교부는 <strong>오늘</strong>  발표했다 ",
+                "외교부는 오늘 발표했다",
+            ),
+            ("  ", ""),
+            ("x &amp; y", "x & y"),
+        ] {
+            assert_eq!(html_to_text(html), text, "{html:?}");
+        }
     }
 
     #[test]

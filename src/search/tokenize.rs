@@ -23,16 +23,19 @@ enum Class {
 
 /// Lower-case ASCII and Latin-1 capitals; other characters are left as they are (the same
 /// rule in JavaScript, whose full Unicode lower-casing differs from Rust's in corner cases).
-fn fold(c: char) -> char {
+const fn fold(c: char) -> char {
     match c {
         'A'..='Z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{DE}' => {
-            char::from_u32(c as u32 + 0x20).unwrap_or(c)
+            match char::from_u32(c as u32 + 0x20) {
+                Some(lower) => lower,
+                None => c,
+            }
         }
         _ => c,
     }
 }
 
-fn class(c: char) -> Class {
+const fn class(c: char) -> Class {
     match c {
         'a'..='z' | '0'..='9' | '\u{DF}'..='\u{F6}' | '\u{F8}'..='\u{24F}' => Class::Latin,
         '\u{AC00}'..='\u{D7A3}'
@@ -42,6 +45,21 @@ fn class(c: char) -> Class {
         _ => Class::Other,
     }
 }
+
+/// The class of each ASCII character after folding, and whether folding changes it: most
+/// of an English text, looked up instead of decoded and matched (same rules as `fold` and
+/// `class`, applied when this table is built).
+const ASCII: [(Class, bool); 128] = {
+    let mut table = [(Class::Other, false); 128];
+    let mut byte = 0;
+    while byte < table.len() {
+        let c = byte as u8 as char;
+        let folded = fold(c);
+        table[byte] = (class(folded), folded as u32 != c as u32);
+        byte += 1;
+    }
+    table
+};
 
 /// A term: a slice of the text itself (Korean bigrams), or made in scratch space (a
 /// lower-cased, stemmed Latin word) and valid only during the call.
@@ -76,9 +94,18 @@ pub fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(Term<'t, '_>)) {
     // The current run: where it starts, where its last character starts, its length in
     // characters, and whether folding changes it (a Latin word with capitals).
     let (mut run_start, mut last_start, mut run_chars, mut run_folds) = (0, 0, 0, false);
-    for (i, original) in text.char_indices() {
-        let c = fold(original);
-        let c_class = class(c);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // An ASCII character is looked up; others are decoded, folded and classed.
+        let (c_class, folds, len) = match ASCII.get(usize::from(bytes[i])) {
+            Some(&(c_class, folds)) => (c_class, folds, 1),
+            None => {
+                let original = text[i..].chars().next().expect("i is at a character");
+                let c = fold(original);
+                (class(c), c != original, original.len_utf8())
+            }
+        };
         if c_class != run_class {
             let run = Run {
                 class: run_class,
@@ -91,12 +118,13 @@ pub fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(Term<'t, '_>)) {
             run_class = c_class;
         }
         match c_class {
-            Class::Latin => run_folds |= c != original,
-            Class::Cjk if run_chars > 0 => f(Term::Text(&text[last_start..i + c.len_utf8()])),
+            Class::Latin => run_folds |= folds,
+            Class::Cjk if run_chars > 0 => f(Term::Text(&text[last_start..i + len])),
             _ => {}
         }
         last_start = i;
         run_chars += 1;
+        i += len;
     }
     let run = Run {
         class: run_class,
@@ -331,6 +359,19 @@ mod tests {
     #[test]
     fn latin_1_capitals_fold_and_accents_stay() {
         assert_eq!(tokenize("CAFÉ Zürich"), ["café", "zürich"]);
+    }
+
+    #[test]
+    fn the_ascii_table_follows_fold_and_class() {
+        for byte in 0u8..128 {
+            let c = char::from(byte);
+            assert_eq!(
+                ASCII[usize::from(byte)],
+                (class(fold(c)), fold(c) != c),
+                "{c:?}"
+            );
+        }
+        assert_eq!(tokenize("Hello, WORLD 2024"), ["hello", "world", "2024"]);
     }
 
     #[test]
