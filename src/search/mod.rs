@@ -108,7 +108,7 @@ pub fn html_to_text(html: &str) -> String {
     let mut text = FoldedText::with_capacity(html.len());
     let mut rest = html;
     while let Some(start) = rest.find('<') {
-        decode_entities(&rest[..start], &mut text);
+        text.push_text(&rest[..start]);
         let end = rest[start..]
             .find('>')
             .map_or(rest.len(), |e| start + e + 1);
@@ -122,20 +122,8 @@ pub fn html_to_text(html: &str) -> String {
         }
         rest = &rest[end..];
     }
-    decode_entities(rest, &mut text);
+    text.push_text(rest);
     text.text
-}
-
-/// Append `text` to `out` with its character references decoded.
-fn decode_entities(text: &str, out: &mut FoldedText) {
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let (c, len) = decode_entity(&rest[amp..]);
-        out.push(c);
-        rest = &rest[amp + len..];
-    }
-    out.push_str(rest);
 }
 
 /// Text with every run of white space as one space, none at either end.
@@ -169,21 +157,32 @@ impl FoldedText {
         self.text.push_str(word);
     }
 
-    /// Append `text`, folding its white space. Words with one plain space between them are
-    /// copied together: only other white space breaks the text into separate copies.
-    fn push_str(&mut self, text: &str) {
+    /// Append text between tags: character references decoded, white space folded. Words
+    /// with one plain space between them are copied together; only other white space and
+    /// references break the text into separate copies.
+    fn push_text(&mut self, text: &str) {
         let bytes = text.as_bytes();
         let mut chunk_start = 0;
         let mut i = 0;
         while i < bytes.len() {
+            if bytes[i] == b'&' {
+                self.push_word(&text[chunk_start..i]);
+                let (c, len) = decode_entity(&text[i..]);
+                self.push(c);
+                i += len;
+                chunk_start = i;
+                continue;
+            }
             let space_len = white_space_len(text, i);
             if space_len == 0 {
                 i += 1;
                 continue;
             }
+            // A reference after it may stand for white space: then the space is not alone.
             let lone_space = bytes[i] == b' '
                 && i > chunk_start
                 && i + 1 < bytes.len()
+                && bytes[i + 1] != b'&'
                 && white_space_len(text, i + 1) == 0;
             if lone_space {
                 i += 1;
@@ -273,6 +272,8 @@ mod tests {
             ),
             ("  ", ""),
             ("x &amp; y", "x & y"),
+            ("a &nbsp;b", "a b"),
+            ("a &#32; b&#10;c", "a b c"),
         ] {
             assert_eq!(html_to_text(html), text, "{html:?}");
         }

@@ -139,7 +139,7 @@ pub fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(Term<'t, '_>)) {
 #[derive(Default)]
 struct Scratch {
     word: String,
-    stem: Vec<u8>,
+    stem: String,
 }
 
 /// A run of characters of one class.
@@ -198,52 +198,54 @@ fn is_stop_word(word: &str) -> bool {
 /// Porter's step 1 (plurals, -ed, -ing, final y) on a word of ASCII letters; other words
 /// (with digits or accents) are kept as they are.
 pub fn stem(word: &str) -> String {
-    stem_into(word, &mut Vec::new()).to_string()
+    stem_into(word, &mut String::new()).to_string()
 }
 
-/// [`stem`], using `w` as the scratch space.
-fn stem_into<'a>(word: &'a str, w: &'a mut Vec<u8>) -> &'a str {
+/// [`stem`], using `w` as the scratch space (a `String`, so the result needs no UTF-8 check:
+/// it is ASCII in and ASCII out).
+fn stem_into<'a>(word: &'a str, w: &'a mut String) -> &'a str {
     if word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
         return word;
     }
     w.clear();
-    w.extend_from_slice(word.as_bytes());
+    w.push_str(word);
     // Step 1a: plurals.
-    if w.ends_with(b"sses") || w.ends_with(b"ies") {
+    if w.ends_with("sses") || w.ends_with("ies") {
         w.truncate(w.len() - 2);
-    } else if w.ends_with(b"s") && !w.ends_with(b"ss") {
+    } else if w.ends_with('s') && !w.ends_with("ss") {
         w.pop();
     }
     // Step 1b: -eed, -ed, -ing.
-    if w.ends_with(b"eed") {
-        if measure(&w[..w.len() - 3]) > 0 {
+    if w.ends_with("eed") {
+        if measure(&w.as_bytes()[..w.len() - 3]) > 0 {
             w.pop();
         }
     } else {
-        let suffix = if w.ends_with(b"ed") {
+        let suffix = if w.ends_with("ed") {
             2
-        } else if w.ends_with(b"ing") {
+        } else if w.ends_with("ing") {
             3
         } else {
             0
         };
-        if suffix > 0 && has_vowel(&w[..w.len() - suffix]) {
+        if suffix > 0 && has_vowel(&w.as_bytes()[..w.len() - suffix]) {
             w.truncate(w.len() - suffix);
-            if w.ends_with(b"at") || w.ends_with(b"bl") || w.ends_with(b"iz") {
-                w.push(b'e');
-            } else if ends_double_consonant(w) && !matches!(w[w.len() - 1], b'l' | b's' | b'z') {
+            let b = w.as_bytes();
+            if w.ends_with("at") || w.ends_with("bl") || w.ends_with("iz") {
+                w.push('e');
+            } else if ends_double_consonant(b) && !matches!(b[b.len() - 1], b'l' | b's' | b'z') {
                 w.pop();
-            } else if measure(w) == 1 && ends_cvc(w) {
-                w.push(b'e');
+            } else if measure(b) == 1 && ends_cvc(b) {
+                w.push('e');
             }
         }
     }
     // Step 1c: a final y after a vowel-bearing stem becomes i (policy, policies → polici).
-    if w.ends_with(b"y") && has_vowel(&w[..w.len() - 1]) {
-        let last = w.len() - 1;
-        w[last] = b'i';
+    if w.ends_with('y') && has_vowel(&w.as_bytes()[..w.len() - 1]) {
+        w.pop();
+        w.push('i');
     }
-    std::str::from_utf8(w).expect("ASCII in, ASCII out")
+    w
 }
 
 /// Porter's consonant: not a vowel, and `y` only after a vowel or at the start.
