@@ -89,8 +89,9 @@ impl SearchIndex {
         let n = docs.len() as f64;
         let average_length =
             (counted.iter().map(|(_, l)| f64::from(*l)).sum::<f64>() / n.max(1.0)).max(1.0);
-        // A document's terms are mostly borrowed from its text; the index owns a copy of each
-        // distinct term once: at 10,000 releases there are millions of postings.
+        // A document's terms are packed or borrowed from its text; the index makes a string of
+        // each distinct term once, at the end: at 10,000 releases there are millions of
+        // postings.
         let mut by_term: HashMap<TermKey, Vec<(u32, u32)>, ahash::RandomState> = HashMap::default();
         for (doc, (tf, _)) in counted.iter_mut().enumerate() {
             for (term, count) in std::mem::take(tf) {
@@ -208,8 +209,9 @@ impl SearchIndex {
     }
 }
 
-/// A document's terms with their weighted counts, and its weighted length.
-/// Korean terms are borrowed from the document's text; only made (Latin) terms are copied.
+/// A document's terms with their weighted counts, and its weighted length. Terms are packed
+/// into integers, or borrowed from the document's text; only long made (stemmed or folded
+/// Latin) terms are copied.
 type TermCounts<'d> = (Vec<(TermKey<'d>, u32)>, u32);
 
 /// A term as a hash key. Most terms (a Korean bigram is six bytes) fit in a `u128`, which
