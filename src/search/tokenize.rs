@@ -156,20 +156,23 @@ impl<'t> Run<'t> {
     fn end(&self, scratch: &mut Scratch, f: &mut impl FnMut(Term<'t, '_>)) {
         match self.class {
             Class::Cjk if self.chars == 1 => f(Term::Text(self.text)),
-            Class::Latin if !self.folds && !is_stop_word(self.text) => {
-                let stemmed = stem_into(self.text, &mut scratch.stem);
-                if stemmed == self.text {
+            Class::Latin => {
+                // The word as indexed: the text itself, or its folded copy.
+                let word = if self.folds {
+                    scratch.word.clear();
+                    scratch.word.extend(self.text.chars().map(fold));
+                    scratch.word.as_str()
+                } else {
+                    self.text
+                };
+                if is_stop_word(word) {
+                    return;
+                }
+                let stemmed = stem_into(word, &mut scratch.stem);
+                if !self.folds && stemmed == self.text {
                     f(Term::Text(self.text));
                 } else {
                     f(Term::Made(stemmed));
-                }
-            }
-            Class::Latin if !self.folds => {}
-            Class::Latin => {
-                scratch.word.clear();
-                scratch.word.extend(self.text.chars().map(fold));
-                if !is_stop_word(&scratch.word) {
-                    f(Term::Made(stem_into(&scratch.word, &mut scratch.stem)));
                 }
             }
             _ => {}
