@@ -100,11 +100,20 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
     let start = Instant::now();
     let write = staging.commit(&staged)?;
     timings.write = start.elapsed();
-    Ok(BuildSummary {
+    let summary = BuildSummary {
         output,
         releases: site.releases.len(),
         files: staged.len(),
         write,
         timings,
-    })
+    };
+    drop_in_background((site, prepared, staged));
+    Ok(summary)
+}
+
+/// Free `value` on a thread of its own. A site is millions of small allocations (70 ms to free
+/// at 10,000 releases, on one core): the caller need not wait, and a command that exits right
+/// after lets the operating system take the memory back at once.
+fn drop_in_background<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
 }
