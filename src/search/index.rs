@@ -230,10 +230,7 @@ impl<'d> TermKey<'d> {
     fn new(term: Term<'d, '_>) -> Self {
         let text = term.as_str();
         if text.len() <= Self::SHORT_MAX {
-            let mut bytes = [0u8; 16];
-            bytes[..text.len()].copy_from_slice(text.as_bytes());
-            bytes[Self::SHORT_MAX] = text.len() as u8;
-            return TermKey::Short(u128::from_le_bytes(bytes));
+            return TermKey::Short(pack_short(text.as_bytes()));
         }
         match term {
             Term::Text(borrowed) => TermKey::Long(Cow::Borrowed(borrowed)),
@@ -251,6 +248,38 @@ impl<'d> TermKey<'d> {
             TermKey::Long(text) => text.into_owned().into_boxed_str(),
         }
     }
+}
+
+/// Up to 15 bytes in a `u128`, little-endian, zero-padded, the length in the last byte. Read
+/// with overlapping word loads rather than copied into an array and read back, which stalls
+/// the processor on every term (the store cannot be forwarded to the wider load).
+fn pack_short(bytes: &[u8]) -> u128 {
+    let len = bytes.len();
+    debug_assert!(len <= TermKey::SHORT_MAX);
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    let half = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+    let packed = if len >= 8 {
+        // The last eight bytes, shifted so that only those after the first eight remain.
+        let high = if len == 8 {
+            0
+        } else {
+            word(len - 8) >> (8 * (16 - len))
+        };
+        u128::from(word(0)) | u128::from(high) << 64
+    } else if len >= 4 {
+        let high = if len == 4 {
+            0
+        } else {
+            half(len - 4) >> (8 * (8 - len))
+        };
+        u128::from(half(0)) | u128::from(high) << 32
+    } else {
+        bytes
+            .iter()
+            .enumerate()
+            .fold(0, |packed, (i, &b)| packed | u128::from(b) << (8 * i))
+    };
+    packed | (len as u128) << 120
 }
 
 /// Term counts of one document while it is read; one map serves many documents in turn.
@@ -300,6 +329,21 @@ mod tests {
 
     fn found(index: &SearchIndex, query: &str) -> Vec<u32> {
         index.search(query).into_iter().map(|(d, _)| d).collect()
+    }
+
+    #[test]
+    fn short_terms_pack_as_their_bytes_then_their_length() {
+        let text = "abcdefghijklmnop";
+        for len in 0..=TermKey::SHORT_MAX {
+            let mut bytes = [0u8; 16];
+            bytes[..len].copy_from_slice(&text.as_bytes()[..len]);
+            bytes[15] = len as u8;
+            assert_eq!(
+                pack_short(&text.as_bytes()[..len]),
+                u128::from_le_bytes(bytes),
+                "{len} bytes"
+            );
+        }
     }
 
     #[test]

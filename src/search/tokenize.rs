@@ -100,9 +100,9 @@ pub fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(Term<'t, '_>)) {
         let (c_class, folds, len) = match ASCII.get(usize::from(bytes[i])) {
             Some(&(c_class, folds)) => (c_class, folds, 1),
             None => {
-                let original = text[i..].chars().next().expect("i is at a character");
+                let (original, len) = decode(text, i);
                 let c = fold(original);
-                (class(c), c != original, original.len_utf8())
+                (class(c), c != original, len)
             }
         };
         if c_class != run_class {
@@ -132,6 +132,17 @@ pub fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(Term<'t, '_>)) {
         folds: run_folds,
     };
     run.end(&mut scratch, &mut f);
+}
+
+/// The character that starts at byte `i` of `text`, and its length. Hangul and Han take three
+/// bytes, decoded here directly: a Korean text is mostly those.
+fn decode(text: &str, i: usize) -> (char, usize) {
+    if let [lead @ 0xE0..=0xEF, b1, b2, ..] = text.as_bytes()[i..] {
+        let c = u32::from(lead & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F);
+        return (char::from_u32(c).expect("valid UTF-8"), 3);
+    }
+    let c = text[i..].chars().next().expect("i is at a character");
+    (c, c.len_utf8())
 }
 
 /// Space reused from word to word: the folded word, and the stemmed one.
@@ -186,13 +197,15 @@ const fn pack(word: &[u8]) -> Option<u32> {
     if word.is_empty() || word.len() > 4 {
         return None;
     }
-    let mut bytes = [0u8; 4];
+    // Shifted into place rather than copied into an array and read back: the processor
+    // cannot forward those byte stores to the wider load, and this runs on every word.
+    let mut key = 0;
     let mut i = 0;
     while i < word.len() {
-        bytes[i] = word[i];
+        key |= (word[i] as u32) << (8 * i);
         i += 1;
     }
-    Some(u32::from_le_bytes(bytes))
+    Some(key)
 }
 
 /// [`STOP_WORDS`] packed; every stop word has one to four letters (checked when built).
@@ -222,7 +235,10 @@ pub fn stem(word: &str) -> String {
 /// [`stem`], using `w` as the scratch space (a `String`, so the result needs no UTF-8 check:
 /// it is ASCII in and ASCII out).
 fn stem_into<'a>(word: &'a str, w: &'a mut String) -> &'a str {
-    if word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+    // Every rule below needs a word that ends in s, d (-ed, -eed), g (-ing) or y: most words
+    // are left as they are without being copied or scanned.
+    let ends_with_suffix = matches!(word.as_bytes().last(), Some(b's' | b'd' | b'g' | b'y'));
+    if !ends_with_suffix || word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
         return word;
     }
     w.clear();
