@@ -91,19 +91,23 @@ pub fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(Term<'t, '_>)) {
     let mut scratch = Scratch::default();
     let mut run_class = Class::Other;
     // The current run: where it starts, where its last character starts, its length in
-    // characters, and whether folding changes it (a Latin word with capitals).
+    // characters (counted for CJK runs; a Latin run is taken in steps of whole ASCII words),
+    // and whether folding changes it (a Latin word with capitals).
     let (mut run_start, mut last_start, mut run_chars, mut run_folds) = (0, 0, 0, false);
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         // An ASCII character is looked up; others are decoded, folded and classed.
-        let (c_class, folds, len) = match ASCII.get(usize::from(bytes[i])) {
+        let (c_class, folds, mut len) = match ASCII.get(usize::from(bytes[i])) {
             Some(&(c_class, folds)) => (c_class, folds, 1),
-            None => {
-                let (original, len) = decode(text, i);
-                let c = fold(original);
-                (class(c), c != original, len)
-            }
+            // Three bytes and more are above U+0800, where folding changes nothing.
+            None => match decode(text, i) {
+                (c, 3) => (class(c), false, 3),
+                (original, len) => {
+                    let c = fold(original);
+                    (class(c), c != original, len)
+                }
+            },
         };
         if c_class != run_class {
             let run = Run {
@@ -117,7 +121,17 @@ pub fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(Term<'t, '_>)) {
             run_class = c_class;
         }
         match c_class {
-            Class::Latin => run_folds |= folds,
+            Class::Latin => {
+                run_folds |= folds;
+                // The rest of an ASCII word in a tight loop (most of an English text): a Latin
+                // run needs only its end and whether it folds, not its characters one by one.
+                while let Some(&(Class::Latin, folds)) =
+                    bytes.get(i + len).and_then(|&b| ASCII.get(usize::from(b)))
+                {
+                    run_folds |= folds;
+                    len += 1;
+                }
+            }
             Class::Cjk if run_chars > 0 => f(Term::Text(&text[last_start..i + len])),
             _ => {}
         }
