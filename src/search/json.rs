@@ -3,6 +3,8 @@
 //! every byte of it in turn. Here eight bytes are checked at once and copied whole when none
 //! of them needs escaping, which is nearly always.
 
+use super::eight_bytes;
+
 /// Append `text` to `out` as a JSON string, quotes included, byte for byte what `serde_json`
 /// writes: `"` and `\` escaped, control characters as `\n`, `\t`... or `\u00XX`, everything
 /// else (DEL and all of Unicode) as it is.
@@ -13,8 +15,7 @@ pub fn push_str(out: &mut Vec<u8>, text: &str) {
     let mut plain_from = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        if let Some(word) = eight_bytes::word_at(bytes, i) {
             if !needs_escape(word) {
                 i += 8;
                 continue;
@@ -32,17 +33,12 @@ pub fn push_str(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// Whether any of the eight bytes in `word` is a control character, `"` or `\`. The
-/// subtractions may borrow across bytes, but only above a byte that really matches, so the
-/// answer for the word is exact.
+/// Whether any of the eight bytes in `word` is a control character, `"` or `\`.
 fn needs_escape(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0;
-    below_space
-        || has_zero(word ^ (ONES * u64::from(b'"')))
-        || has_zero(word ^ (ONES * u64::from(b'\\')))
+    eight_bytes::below(word, 0x20)
+        | eight_bytes::equal(word, b'"')
+        | eight_bytes::equal(word, b'\\')
+        != 0
 }
 
 /// What follows the backslash for byte `b`, if it is escaped: its letter, or `u` for `\u00XX`.
