@@ -58,17 +58,48 @@ pub struct DateView {
 }
 
 pub fn date_view(date: &ZonedDateTime, format: &str) -> DateView {
+    let iso = iso(date);
+    // The time and the offset are read from the full form (`…T15:00:00-10:00`) rather than
+    // formatted again: every release's date is shown, in its list entry and its search
+    // document.
+    let (_, time_and_offset) = iso.split_once('T').expect("the form has a T");
     DateView {
-        iso: date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
         display: date.strftime(format).to_string(),
-        time: date.strftime("%H:%M").to_string(),
-        offset: date.strftime("%:z").to_string(),
+        time: time_and_offset[..5].to_string(),
+        offset: time_and_offset[8..].to_string(),
+        iso,
     }
+}
+
+/// The full offset date-time: `2022-02-12T15:00:00-10:00`.
+pub fn iso(date: &ZonedDateTime) -> String {
+    date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_and_offset_are_what_their_own_formats_give() {
+        for (time, zone) in [
+            ("2022-02-12T15:00:00", "Pacific/Honolulu"),
+            ("2023-07-01T09:05:59", "Asia/Seoul"),
+            ("1900-01-01T00:00:00", "Asia/Seoul"),
+            ("2024-03-10T12:30:00", "Asia/Kathmandu"),
+            ("0999-12-31T23:59:00", "UTC"),
+        ] {
+            let date: ZonedDateTime = time
+                .parse::<jiff::civil::DateTime>()
+                .unwrap()
+                .in_tz(zone)
+                .unwrap();
+            let view = date_view(&date, "%Y");
+            assert_eq!(view.time, date.strftime("%H:%M").to_string(), "{date}");
+            assert_eq!(view.offset, date.strftime("%:z").to_string(), "{date}");
+            assert_eq!(view.iso, date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string());
+        }
+    }
 
     fn language(code: &str) -> Language {
         Language {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::i18n;
 use super::views::Shared;
 use crate::model::ReleaseId;
 
@@ -103,11 +104,11 @@ impl Shared<'_> {
         let lang = release.location.lang;
         let permalink = self.urls.permalink(&self.urls.release(id));
         let home = self.urls.permalink(&self.urls.home(lang));
-        let published = self.date(&release.date, lang).iso;
+        let published = i18n::iso(&release.date);
         let modified = release
             .updated
             .as_ref()
-            .map_or_else(|| published.clone(), |d| self.date(d, lang).iso);
+            .map_or_else(|| published.clone(), i18n::iso);
         let config = &self.site.config;
         NewsArticle {
             headline: &release.title,

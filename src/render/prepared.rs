@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Value;
 
-use super::i18n::{self, DateView, Strings};
+use super::i18n::{self, Strings};
 use super::metadata::og_locale;
 use super::urls::{UrlPaths, Urls};
 use crate::model::{ReleaseId, Site};
@@ -23,6 +23,11 @@ pub struct Prepared {
     pub(super) site_value: Value,
     /// Per release: its entry in lists (`items`, `related`, `newer`...).
     pub summaries: Vec<Value>,
+    /// Per language, per topic: its entry (`key`, `name`, `url`, `count`), in every summary
+    /// and topic list that shows it.
+    pub(super) topic_values: Vec<Vec<Value>>,
+    /// Per section: its link (`title`, `url`), in every summary of a release it holds.
+    section_links: Vec<Value>,
     /// Per static file of the site (path under static/): its size in bytes.
     pub(super) static_sizes: HashMap<String, usize>,
 }
@@ -40,27 +45,11 @@ pub(super) struct LinkView {
 }
 
 #[derive(Serialize)]
-pub(super) struct TopicView {
+struct TopicView {
     key: String,
     name: String,
     url: String,
     count: usize,
-}
-
-#[derive(Serialize)]
-struct SummaryView<'a> {
-    title: &'a str,
-    url: String,
-    permalink: String,
-    lang: &'a str,
-    date: DateView,
-    updated: Option<DateView>,
-    summary: &'a str,
-    place: Option<&'a str>,
-    number: Option<&'a str>,
-    draft: bool,
-    section: LinkView,
-    topics: Vec<TopicView>,
 }
 
 impl Prepared {
@@ -102,24 +91,42 @@ impl Prepared {
             default_language: &config.languages[config.default_language].code,
             languages: (0..config.languages.len()).map(lang_view).collect(),
         });
-        let summaries = (0..site.releases.len())
-            .into_par_iter()
-            .map(|id| summary(site, &urls, &date_formats, id))
+        let topic_values = (0..config.languages.len())
+            .map(|lang| {
+                (0..config.topics.len())
+                    .map(|t| Value::from_serializable(&topic_view(site, &urls, lang, t)))
+                    .collect()
+            })
             .collect();
-        let static_sizes = site
-            .static_files
-            .iter()
-            .map(|f| (f.path.clone(), f.bytes.len()))
+        let section_links = (0..site.sections.len())
+            .map(|s| {
+                Value::from_serializable(&LinkView {
+                    title: site.sections[s].title.clone(),
+                    url: urls.link(&urls.section(s, 1)),
+                })
+            })
             .collect();
-        Prepared {
+        let mut prepared = Prepared {
             paths,
             strings,
             date_formats,
             language_values,
             site_value,
-            summaries,
-            static_sizes,
-        }
+            summaries: Vec::new(),
+            topic_values,
+            section_links,
+            static_sizes: HashMap::new(),
+        };
+        prepared.summaries = (0..site.releases.len())
+            .into_par_iter()
+            .map(|id| prepared.summary(site, id))
+            .collect();
+        prepared.static_sizes = site
+            .static_files
+            .iter()
+            .map(|f| (f.path.clone(), f.bytes.len()))
+            .collect();
+        prepared
     }
 
     /// The addresses of `site`, which must be the site these values were made from (or one
@@ -131,21 +138,45 @@ impl Prepared {
     /// Release `id` changed in what it shows but not in where it is listed (its file, date,
     /// topics, translation and draft state are as before): make its list entry again.
     pub fn update_release(&mut self, site: &Site, id: ReleaseId) {
-        let summary = summary(
-            site,
-            &Urls::with_paths(site, &self.paths),
-            &self.date_formats,
-            id,
-        );
-        self.summaries[id] = summary;
+        self.summaries[id] = self.summary(site, id);
     }
 
-    pub(super) fn date(&self, date: &jiff::ZonedDateTime, lang: usize) -> DateView {
-        i18n::date_view(date, &self.date_formats[lang])
+    /// A release's entry in lists. Built as a map rather than serialized: every release has
+    /// one, and its section's link and its topics' entries are shared, not made again.
+    fn summary(&self, site: &Site, id: ReleaseId) -> Value {
+        let urls = self.urls(site);
+        let release = &site.releases[id];
+        let lang = release.location.lang;
+        let path = urls.release(id);
+        let date = |d: &jiff::ZonedDateTime| {
+            Value::from_serializable(&i18n::date_view(d, &self.date_formats[lang]))
+        };
+        let topics: Vec<Value> = release
+            .topics
+            .iter()
+            .map(|&t| self.topic_values[lang][t].clone())
+            .collect();
+        map([
+            ("title", release.title.as_str().into()),
+            ("url", urls.link(&path).into()),
+            ("permalink", urls.permalink(&path).into()),
+            ("lang", site.config.languages[lang].code.as_str().into()),
+            ("date", date(&release.date)),
+            ("updated", release.updated.as_ref().map(date).into()),
+            ("summary", release.summary.as_str().into()),
+            ("place", release.place.as_deref().into()),
+            ("number", release.number.as_deref().into()),
+            ("draft", release.draft.into()),
+            (
+                "section",
+                self.section_links[site.release_section[id]].clone(),
+            ),
+            ("topics", topics.into()),
+        ])
     }
 }
 
-pub(super) fn topic_view(site: &Site, urls: &Urls<'_>, lang: usize, topic: usize) -> TopicView {
+fn topic_view(site: &Site, urls: &Urls<'_>, lang: usize, topic: usize) -> TopicView {
     TopicView {
         key: site.config.topics[topic].key.clone(),
         name: site.config.topics[topic].names[lang].clone(),
@@ -154,34 +185,10 @@ pub(super) fn topic_view(site: &Site, urls: &Urls<'_>, lang: usize, topic: usize
     }
 }
 
-/// A release's entry in lists.
-fn summary(site: &Site, urls: &Urls<'_>, date_formats: &[String], id: ReleaseId) -> Value {
-    let release = &site.releases[id];
-    let lang = release.location.lang;
-    let section = site.release_section[id];
-    let path = urls.release(id);
-    let date = |d: &jiff::ZonedDateTime| i18n::date_view(d, &date_formats[lang]);
-    Value::from_serializable(&SummaryView {
-        title: &release.title,
-        url: urls.link(&path),
-        permalink: urls.permalink(&path),
-        lang: &site.config.languages[lang].code,
-        date: date(&release.date),
-        updated: release.updated.as_ref().map(date),
-        summary: &release.summary,
-        place: release.place.as_deref(),
-        number: release.number.as_deref(),
-        draft: release.draft,
-        section: LinkView {
-            title: site.sections[section].title.clone(),
-            url: urls.link(&urls.section(section, 1)),
-        },
-        topics: release
-            .topics
-            .iter()
-            .map(|&t| topic_view(site, urls, lang, t))
-            .collect(),
-    })
+/// A map value of `entries`.
+pub(super) fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
+    let map: tera::Map = entries.into_iter().map(|(k, v)| (k.into(), v)).collect();
+    map.into()
 }
 
 /// Plain views of a language and the site, shared by the structures above.
@@ -204,5 +211,68 @@ mod plain {
         pub base_path: &'a str,
         pub default_language: &'a str,
         pub languages: Vec<Lang<'a>>,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::i18n::DateView;
+
+    /// A summary as serde would write it: what the map built by hand must equal.
+    #[derive(Serialize)]
+    struct SerializedSummary<'a> {
+        title: &'a str,
+        url: String,
+        permalink: String,
+        lang: &'a str,
+        date: DateView,
+        updated: Option<DateView>,
+        summary: &'a str,
+        place: Option<&'a str>,
+        number: Option<&'a str>,
+        draft: bool,
+        section: LinkView,
+        topics: Vec<TopicView>,
+    }
+
+    #[test]
+    fn summaries_built_by_hand_are_what_serde_makes() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for site_root in [root.join("tests/fixtures/basic"), root.to_path_buf()] {
+            let site = crate::load(&site_root, &crate::LoadOptions::default()).unwrap();
+            let prepared = Prepared::new(&site);
+            let urls = prepared.urls(&site);
+            assert!(!site.releases.is_empty());
+            for (id, release) in site.releases.iter().enumerate() {
+                let lang = release.location.lang;
+                let format = i18n::date_format(&site.config.languages[lang]);
+                let date = |d: &jiff::ZonedDateTime| i18n::date_view(d, &format);
+                let section = site.release_section[id];
+                let path = urls.release(id);
+                let expected = Value::from_serializable(&SerializedSummary {
+                    title: &release.title,
+                    url: urls.link(&path),
+                    permalink: urls.permalink(&path),
+                    lang: &site.config.languages[lang].code,
+                    date: date(&release.date),
+                    updated: release.updated.as_ref().map(date),
+                    summary: &release.summary,
+                    place: release.place.as_deref(),
+                    number: release.number.as_deref(),
+                    draft: release.draft,
+                    section: LinkView {
+                        title: site.sections[section].title.clone(),
+                        url: urls.link(&urls.section(section, 1)),
+                    },
+                    topics: release
+                        .topics
+                        .iter()
+                        .map(|&t| topic_view(&site, &urls, lang, t))
+                        .collect(),
+                });
+                assert!(prepared.summaries[id] == expected, "{}", release.title);
+            }
+        }
     }
 }

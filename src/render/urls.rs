@@ -4,6 +4,8 @@
 
 use std::borrow::Cow;
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::model::{ReleaseId, SectionId, Site};
 
@@ -14,7 +16,8 @@ pub struct Urls<'a> {
 }
 
 /// Every release's and section's path, made once: pages ask for them many times over, and
-/// `serve` keeps them from one rebuild to the next.
+/// `serve` keeps them from one rebuild to the next. Made in parallel: no page renders before
+/// they are.
 #[derive(Clone)]
 pub struct UrlPaths {
     release: Vec<String>,
@@ -27,7 +30,7 @@ impl UrlPaths {
         UrlPaths {
             release: site
                 .releases
-                .iter()
+                .par_iter()
                 .map(|r| format!("{}/{}/", code(r.location.lang), r.location.relative_path()))
                 .collect(),
             section: site

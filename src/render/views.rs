@@ -7,10 +7,10 @@ use serde::Serialize;
 use tera::{Context, Value};
 
 use super::feeds;
-use super::i18n::{DateView, Strings};
+use super::i18n::Strings;
 use super::metadata::og_locale;
 use super::pages::{Page, PageSlice};
-use super::prepared::{self, LinkView, Prepared, TopicView};
+use super::prepared::{LinkView, Prepared, map};
 use super::urls::Urls;
 use crate::model::{ReleaseId, Site};
 
@@ -86,14 +86,6 @@ impl<'a> Shared<'a> {
         }
     }
 
-    pub(super) fn date(&self, date: &jiff::ZonedDateTime, lang: usize) -> DateView {
-        self.prepared.date(date, lang)
-    }
-
-    fn topic_view(&self, lang: usize, topic: usize) -> TopicView {
-        prepared::topic_view(self.site, &self.urls, lang, topic)
-    }
-
     /// The context of one page.
     pub fn context(&self, page: Page) -> Context {
         let site = self.site;
@@ -164,10 +156,7 @@ impl<'a> Shared<'a> {
                 topic,
                 number,
             } => {
-                context.insert_value(
-                    "topic",
-                    Value::from_serializable(&self.topic_view(lang, topic)),
-                );
+                context.insert_value("topic", self.prepared.topic_values[lang][topic].clone());
                 let list = &site.by_topic[lang][topic];
                 self.insert_list(&mut context, list, number, |n| {
                     self.urls.topic(lang, topic, n)
@@ -279,10 +268,7 @@ impl<'a> Shared<'a> {
     }
 
     fn topic_list(&self, lang: usize) -> Value {
-        let topics: Vec<TopicView> = (0..self.site.config.topics.len())
-            .map(|t| self.topic_view(lang, t))
-            .collect();
-        Value::from_serializable(&topics)
+        self.prepared.topic_values[lang].to_vec().into()
     }
 
     /// The page's own title (without the site's) and its description for meta tags.
@@ -467,11 +453,6 @@ fn kind(page: Page) -> &'static str {
         Page::Topic { .. } => "topic",
         Page::Search(_) => "search",
     }
-}
-
-fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
-    let map: tera::Map = entries.into_iter().map(|(k, v)| (k.into(), v)).collect();
-    map.into()
 }
 
 /// `1.2 MB`, `340 KB`; a file under a kilobyte shows as `1 KB`, since units read the same in
