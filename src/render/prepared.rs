@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Value;
 
+use super::feeds;
 use super::i18n::{self, Strings};
 use super::metadata::og_locale;
 use super::urls::{UrlPaths, Urls};
@@ -28,6 +29,8 @@ pub struct Prepared {
     pub(super) topic_values: Vec<Vec<Value>>,
     /// Per section: its link (`title`, `url`), in every summary of a release it holds.
     section_links: Vec<Value>,
+    /// Per section: the breadcrumbs of the releases in it.
+    pub(super) release_breadcrumbs: Vec<Value>,
     /// Per static file of the site (path under static/): its size in bytes.
     pub(super) static_sizes: HashMap<String, usize>,
 }
@@ -36,6 +39,10 @@ pub(super) struct LanguageValues {
     pub(super) lang: Value,
     pub(super) strings: Value,
     pub(super) menu: Value,
+    /// The feeds a page links in its head: the language's feed (a topic page adds its own).
+    pub(super) feeds: Value,
+    /// For Open Graph: `ko_KR`.
+    pub(super) locale: String,
 }
 
 #[derive(Serialize)]
@@ -82,6 +89,8 @@ impl Prepared {
                     lang: Value::from_serializable(&lang_view(lang)),
                     strings: Value::from_serializable(&strings[lang]),
                     menu: Value::from_serializable(&menu),
+                    feeds: Value::from_serializable(&[feed_link(site, &urls, lang, None)]),
+                    locale: og_locale(&config.languages[lang].code),
                 }
             })
             .collect();
@@ -106,6 +115,12 @@ impl Prepared {
                 })
             })
             .collect();
+        let release_breadcrumbs = (0..site.sections.len())
+            .map(|s| {
+                let lang = site.sections[s].lang;
+                Value::from_serializable(&crumbs_to(site, &urls, &strings[lang], s))
+            })
+            .collect();
         let mut prepared = Prepared {
             paths,
             strings,
@@ -115,6 +130,7 @@ impl Prepared {
             summaries: Vec::new(),
             topic_values,
             section_links,
+            release_breadcrumbs,
             static_sizes: HashMap::new(),
         };
         prepared.summaries = (0..site.releases.len())
@@ -183,6 +199,46 @@ fn topic_view(site: &Site, urls: &Urls<'_>, lang: usize, topic: usize) -> TopicV
         url: urls.link(&urls.topic(lang, topic, 1)),
         count: site.by_topic[lang][topic].len(),
     }
+}
+
+/// The link to a feed for a page's head: its language's, or a topic's in that language.
+pub(super) fn feed_link(
+    site: &Site,
+    urls: &Urls<'_>,
+    lang: usize,
+    topic: Option<usize>,
+) -> LinkView {
+    let path = match topic {
+        Some(topic) => feeds::topic_feed_path(urls, lang, topic),
+        None => feeds::language_feed_path(urls, lang),
+    };
+    LinkView {
+        title: feeds::feed_title(site, lang, topic),
+        url: urls.permalink(&path),
+    }
+}
+
+/// The breadcrumbs down to `section`, itself included: its language's home, then each
+/// section from the top.
+pub(super) fn crumbs_to(
+    site: &Site,
+    urls: &Urls<'_>,
+    strings: &Strings,
+    section: usize,
+) -> Vec<LinkView> {
+    let lang = site.sections[section].lang;
+    let home = LinkView {
+        title: strings["home"].clone(),
+        url: urls.link(&urls.home(lang)),
+    };
+    let parts: Vec<&str> = site.sections[section].path.split('/').collect();
+    let above = (1..=parts.len())
+        .filter_map(|depth| site.section(lang, &parts[..depth].join("/")))
+        .map(|s| LinkView {
+            title: site.sections[s].title.clone(),
+            url: urls.link(&urls.section(s, 1)),
+        });
+    std::iter::once(home).chain(above).collect()
 }
 
 /// A map value of `entries`.

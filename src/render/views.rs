@@ -6,11 +6,9 @@
 use serde::Serialize;
 use tera::{Context, Value};
 
-use super::feeds;
 use super::i18n::Strings;
-use super::metadata::og_locale;
 use super::pages::{Page, PageSlice};
-use super::prepared::{LinkView, Prepared, map};
+use super::prepared::{LinkView, Prepared, crumbs_to, feed_link, map};
 use super::urls::Urls;
 use crate::model::{ReleaseId, Site};
 
@@ -110,16 +108,10 @@ impl<'a> Shared<'a> {
                 ("permalink", self.urls.permalink(&path).into()),
                 ("switcher", Value::from_serializable(&switcher)),
                 ("alternates", Value::from_serializable(&alternates)),
-                (
-                    "feeds",
-                    Value::from_serializable(&self.feeds_of(page, lang)),
-                ),
+                ("feeds", self.feeds_of(page, lang)),
             ]),
         );
-        context.insert_value(
-            "breadcrumbs",
-            Value::from_serializable(&self.breadcrumbs(page, lang)),
-        );
+        context.insert_value("breadcrumbs", self.breadcrumbs(page, lang));
 
         match page {
             Page::Root | Page::NotFound => {
@@ -348,7 +340,7 @@ impl<'a> Shared<'a> {
             });
             switcher.push(SwitcherEntry {
                 code: language.code.clone(),
-                locale: og_locale(&language.code),
+                locale: self.prepared.language_values[lang].locale.clone(),
                 name: language.name.clone(),
                 url: self.urls.link(&path),
                 current: lang == current && !multilingual,
@@ -383,55 +375,42 @@ impl<'a> Shared<'a> {
 
     /// The Atom feeds a page links in its head (`<link rel="alternate">`): its language's feed
     /// on every page, and a topic page's own feed too.
-    fn feeds_of(&self, page: Page, lang: usize) -> Vec<LinkView> {
-        let feed = |topic: Option<usize>, path: String| LinkView {
-            title: feeds::feed_title(self.site, lang, topic),
-            url: self.urls.permalink(&path),
+    fn feeds_of(&self, page: Page, lang: usize) -> Value {
+        let Page::Topic { topic, .. } = page else {
+            return self.prepared.language_values[lang].feeds.clone();
         };
-        let mut links = vec![feed(None, feeds::language_feed_path(&self.urls, lang))];
-        if let Page::Topic { topic, .. } = page {
-            links.push(feed(
-                Some(topic),
-                feeds::topic_feed_path(&self.urls, lang, topic),
-            ));
-        }
-        links
+        Value::from_serializable(&[
+            feed_link(self.site, &self.urls, lang, None),
+            feed_link(self.site, &self.urls, lang, Some(topic)),
+        ])
     }
 
-    fn breadcrumbs(&self, page: Page, lang: usize) -> Vec<LinkView> {
+    fn breadcrumbs(&self, page: Page, lang: usize) -> Value {
         let site = self.site;
-        let home = LinkView {
+        let home = || LinkView {
             title: self.strings[lang]["home"].clone(),
             url: self.urls.link(&self.urls.home(lang)),
         };
-        let sections_above = |section: usize| -> Vec<LinkView> {
-            let path = &site.sections[section].path;
-            let parts: Vec<&str> = path.split('/').collect();
-            (1..=parts.len())
-                .filter_map(|depth| site.section(lang, &parts[..depth].join("/")))
-                .map(|s| LinkView {
-                    title: site.sections[s].title.clone(),
-                    url: self.urls.link(&self.urls.section(s, 1)),
-                })
-                .collect()
-        };
-        let topics = || LinkView {
-            title: self.strings[lang]["topics"].clone(),
-            url: self.urls.link(&self.urls.topic_index(lang)),
-        };
-        let mut crumbs = vec![home];
-        match page {
-            Page::Root | Page::NotFound | Page::Home(_) => return Vec::new(),
-            Page::Release(id) => crumbs.extend(sections_above(site.release_section[id])),
-            Page::Section(id, _) => {
-                let mut above = sections_above(id);
-                above.pop();
-                crumbs.extend(above);
+        let crumbs = match page {
+            Page::Root | Page::NotFound | Page::Home(_) => Vec::new(),
+            Page::Release(id) => {
+                return self.prepared.release_breadcrumbs[site.release_section[id]].clone();
             }
-            Page::TopicIndex(_) | Page::Search(_) => {}
-            Page::Topic { .. } => crumbs.push(topics()),
-        }
-        crumbs
+            Page::Section(id, _) => {
+                let mut crumbs = crumbs_to(site, &self.urls, &self.strings[lang], id);
+                crumbs.pop();
+                crumbs
+            }
+            Page::TopicIndex(_) | Page::Search(_) => vec![home()],
+            Page::Topic { .. } => vec![
+                home(),
+                LinkView {
+                    title: self.strings[lang]["topics"].clone(),
+                    url: self.urls.link(&self.urls.topic_index(lang)),
+                },
+            ],
+        };
+        Value::from_serializable(&crumbs)
     }
 }
 
