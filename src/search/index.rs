@@ -80,7 +80,7 @@ impl SearchIndex {
         // A document's terms are packed or borrowed from its text; the index makes a string of
         // each distinct term once, at the end: at 10,000 releases there are millions of
         // postings.
-        let mut by_term: HashMap<TermKey, Vec<(u32, u32)>, ahash::RandomState> = HashMap::default();
+        let mut by_term: HashMap<TermKey, Vec<(u32, u32)>, BuildTermHasher> = HashMap::default();
         for (doc, (tf, _)) in counted.iter_mut().enumerate() {
             for (term, count) in std::mem::take(tf) {
                 by_term.entry(term).or_default().push((doc as u32, count));
@@ -271,7 +271,45 @@ fn pack_short(bytes: &[u8]) -> u128 {
 }
 
 /// Term counts of one document while it is read; one map serves many documents in turn.
-type CountMap<'d> = HashMap<TermKey<'d>, u32, ahash::RandomState>;
+type CountMap<'d> = HashMap<TermKey<'d>, u32, BuildTermHasher>;
+
+/// Hashes term keys with one 64 × 64 → 128-bit multiply per word, its halves folded (the step
+/// of foldhash and of ahash without AES): a packed term is one such step instead of ahash's
+/// several, and indexing hashes every term of every release twice. Terms come from the
+/// ministry's own releases, so the hash need not resist chosen collisions; what the index
+/// holds does not depend on it.
+type BuildTermHasher = std::hash::BuildHasherDefault<TermHasher>;
+
+#[derive(Default)]
+struct TermHasher(u64);
+
+impl TermHasher {
+    const SEEDS: [u64; 2] = [0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344];
+
+    fn mix(&mut self, low: u64, high: u64) {
+        let product = u128::from(self.0 ^ low ^ Self::SEEDS[0]) * u128::from(high ^ Self::SEEDS[1]);
+        self.0 = (product as u64) ^ (product >> 64) as u64;
+    }
+}
+
+impl std::hash::Hasher for TermHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(16) {
+            let mut word = [0u8; 16];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u128(u128::from_le_bytes(word));
+        }
+        self.mix(bytes.len() as u64, 0);
+    }
+
+    fn write_u128(&mut self, value: u128) {
+        self.mix(value as u64, (value >> 64) as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// Count the terms of one document, in `tf` (empty, and left empty).
 fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> TermCounts<'d> {
