@@ -76,19 +76,19 @@ impl Prepared {
                 locale: og_locale(&language.code),
             }
         };
+        let section_links: Vec<Value> = (0..site.sections.len())
+            .map(|s| Value::from_serializable(&section_link(site, &urls, s)))
+            .collect();
         let language_values = (0..config.languages.len())
             .map(|lang| {
-                let menu: Vec<LinkView> = site.menu[lang]
+                let menu: Vec<Value> = site.menu[lang]
                     .iter()
-                    .map(|&s| LinkView {
-                        title: site.sections[s].title.clone(),
-                        url: urls.link(&urls.section(s, 1)),
-                    })
+                    .map(|&s| section_links[s].clone())
                     .collect();
                 LanguageValues {
                     lang: Value::from_serializable(&lang_view(lang)),
                     strings: Value::from_serializable(&strings[lang]),
-                    menu: Value::from_serializable(&menu),
+                    menu: menu.into(),
                     feeds: Value::from_serializable(&[feed_link(site, &urls, lang, None)]),
                     locale: og_locale(&config.languages[lang].code),
                 }
@@ -105,14 +105,6 @@ impl Prepared {
                 (0..config.topics.len())
                     .map(|t| Value::from_serializable(&topic_view(site, &urls, lang, t)))
                     .collect()
-            })
-            .collect();
-        let section_links = (0..site.sections.len())
-            .map(|s| {
-                Value::from_serializable(&LinkView {
-                    title: site.sections[s].title.clone(),
-                    url: urls.link(&urls.section(s, 1)),
-                })
             })
             .collect();
         let release_breadcrumbs = (0..site.sections.len())
@@ -234,11 +226,16 @@ pub(super) fn crumbs_to(
     let parts: Vec<&str> = site.sections[section].path.split('/').collect();
     let above = (1..=parts.len())
         .filter_map(|depth| site.section(lang, &parts[..depth].join("/")))
-        .map(|s| LinkView {
-            title: site.sections[s].title.clone(),
-            url: urls.link(&urls.section(s, 1)),
-        });
+        .map(|s| section_link(site, urls, s));
     std::iter::once(home).chain(above).collect()
+}
+
+/// A section's link: its title, and the address of its first page.
+fn section_link(site: &Site, urls: &Urls<'_>, section: usize) -> LinkView {
+    LinkView {
+        title: site.sections[section].title.clone(),
+        url: urls.link(&urls.section(section, 1)),
+    }
 }
 
 /// A map value of `entries`.
