@@ -3,8 +3,10 @@
 //! time, pages per second, peak memory and the time of each stage; with `hugo` installed, it
 //! builds the same corpus with Hugo and prints the ratio.
 //!
-//! COMMUNIQUE_BENCH_SIZES=1000,10000 picks the sizes. Peak memory comes from GNU time
-//! (Debian package `time`).
+//! COMMUNIQUE_BENCH_SIZES=1000,10000 picks the sizes; COMMUNIQUE_BENCH_RUNS (3) is how many
+//! builds of each size it times: a shared machine's speed changes from one second to the
+//! next, so it prints the best and the median. Peak memory comes from GNU time (Debian
+//! package `time`).
 
 // A benchmark reports its figures on standard output.
 #![allow(clippy::print_stdout)]
@@ -29,61 +31,107 @@ fn main() {
         scratch.display()
     );
     println!(
-        "{:>8} {:>8} {:>8} {:>9} {:>10} {:>9}  stages",
-        "releases", "files", "pages", "wall s", "pages/s", "peak MB"
+        "{:>8} {:>8} {:>8} {:>15} {:>15} {:>9}  stages of the best run",
+        "releases", "files", "pages", "wall s best/med", "pages/s best", "peak MB"
     );
+    let runs = bench_runs();
     let mut walls = Vec::new();
     for &size in &sizes {
         let site = scratch.join(format!("corpus-{size}"));
         let files = corpus::generate(&site, size);
         let output = scratch.join(format!("out-{size}"));
-        let _ = std::fs::remove_dir_all(&output);
         let args = ["build", "--timings", "--output", output.to_str().unwrap()];
-        let run = run_measured(Path::new(env!("CARGO_BIN_EXE_communique")), &args, &site);
+        let measured: Vec<Measured> = (0..runs)
+            .map(|_| {
+                let _ = std::fs::remove_dir_all(&output);
+                let run = run_measured(Path::new(env!("CARGO_BIN_EXE_communique")), &args, &site);
+                assert!(run.success, "build failed:\n{}", run.stderr);
+                run
+            })
+            .collect();
         let pages = count_html(&output);
-        print_row(size, files, pages, &run);
-        walls.push((size, run.wall));
+        let summary = Summary::of(&measured);
+        print_row(size, files, pages, &summary);
+        walls.push((size, summary.best.wall, summary.median));
         if let Some(hugo_run) = hugo::build(&site, &scratch.join(format!("hugo-{size}"))) {
             println!(
-                "{:>8} hugo: {:.2} s, peak {:.0} MB, {} pages; communique is {:.1}x faster, {:.1}x less memory",
+                "{:>8} hugo: {:.2} s, peak {:.0} MB, {} pages; communique (median) is {:.1}x faster, {:.1}x less memory",
                 size,
                 hugo_run.wall,
                 hugo_run.peak_mb,
                 hugo_run.pages,
-                hugo_run.wall / run.wall,
-                hugo_run.peak_mb / run.peak_mb
+                hugo_run.wall / summary.median,
+                hugo_run.peak_mb / summary.peak_mb
             );
         }
         let _ = std::fs::remove_dir_all(&output);
     }
-    let wall_of = |n: usize| walls.iter().find(|(s, _)| *s == n).map(|(_, w)| *w);
-    if let (Some(ten), Some(fifty)) = (wall_of(10_000), wall_of(50_000)) {
+    let walls_of = |n: usize| walls.iter().find(|(s, ..)| *s == n);
+    if let (Some(ten), Some(fifty)) = (walls_of(10_000), walls_of(50_000)) {
         println!(
-            "growth 10,000 -> 50,000 releases: {:.2}x the time (5x the releases)",
-            fifty / ten
+            "growth 10,000 -> 50,000 releases (5x the releases): {:.2}x the time (best), {:.2}x (median)",
+            fifty.1 / ten.1,
+            fifty.2 / ten.2
         );
     }
     let _ = std::fs::remove_dir_all(&scratch);
 }
 
-fn print_row(size: usize, files: usize, pages: usize, run: &Measured) {
-    let stages = run
+/// The builds of one size: the fastest, the median wall time and the highest peak memory.
+struct Summary<'a> {
+    best: &'a Measured,
+    median: f64,
+    peak_mb: f64,
+}
+
+impl<'a> Summary<'a> {
+    fn of(runs: &'a [Measured]) -> Self {
+        let mut walls: Vec<f64> = runs.iter().map(|r| r.wall).collect();
+        walls.sort_by(f64::total_cmp);
+        let middle = walls.len() / 2;
+        let median = if walls.len() % 2 == 0 {
+            (walls[middle - 1] + walls[middle]) / 2.0
+        } else {
+            walls[middle]
+        };
+        Summary {
+            best: runs
+                .iter()
+                .min_by(|a, b| a.wall.total_cmp(&b.wall))
+                .expect("at least one run"),
+            median,
+            peak_mb: runs.iter().map(|r| r.peak_mb).fold(0.0, f64::max),
+        }
+    }
+}
+
+fn print_row(size: usize, files: usize, pages: usize, summary: &Summary) {
+    let stages = summary
+        .best
         .stderr
         .lines()
         .find_map(|l| l.strip_prefix("timings: "))
         .unwrap_or("")
         .to_string();
     println!(
-        "{:>8} {:>8} {:>8} {:>9.3} {:>10.0} {:>9.0}  {}",
+        "{:>8} {:>8} {:>8} {:>15} {:>15.0} {:>9.0}  {}",
         size,
         files,
         pages,
-        run.wall,
-        pages as f64 / run.wall,
-        run.peak_mb,
+        format!("{:.3} / {:.3}", summary.best.wall, summary.median),
+        pages as f64 / summary.best.wall,
+        summary.peak_mb,
         stages
     );
-    assert!(run.success, "build failed:\n{}", run.stderr);
+}
+
+/// How many builds of each size to time: COMMUNIQUE_BENCH_RUNS, else 3.
+fn bench_runs() -> usize {
+    std::env::var("COMMUNIQUE_BENCH_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(3)
 }
 
 fn count_html(dir: &Path) -> usize {
