@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use jiff::ZonedDateTime;
 
 use super::OutputFile;
+use super::i18n::iso;
 use super::urls::Urls;
 use super::views::Shared;
 use crate::model::{ReleaseId, Site};
@@ -133,8 +134,8 @@ fn entry(xml: &mut String, shared: &Shared<'_>, id: ReleaseId) {
     xml.push_str("<entry>\n");
     let _ = writeln!(xml, "<id>{}</id>", escape(&permalink));
     let _ = writeln!(xml, "<title>{}</title>", escape(&release.title));
-    let _ = writeln!(xml, "<published>{}</published>", rfc3339(&release.date));
-    let _ = writeln!(xml, "<updated>{}</updated>", rfc3339(last_change(site, id)));
+    let _ = writeln!(xml, "<published>{}</published>", iso(&release.date));
+    let _ = writeln!(xml, "<updated>{}</updated>", iso(last_change(site, id)));
     let _ = writeln!(
         xml,
         "<link rel=\"alternate\" type=\"text/html\" hreflang=\"{}\" href=\"{}\"/>",
@@ -241,12 +242,7 @@ fn feed_updated(site: &Site, entries: &[ReleaseId]) -> String {
     };
     newest(&mut entries.iter().copied())
         .or_else(|| newest(&mut (0..site.releases.len())))
-        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), rfc3339)
-}
-
-/// RFC 3339 with the release's own offset: `2022-02-12T15:00:00-10:00`.
-pub fn rfc3339(date: &ZonedDateTime) -> String {
-    date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), iso)
 }
 
 /// Text or an attribute value escaped for XML (both quote kinds, so it fits either).

@@ -71,9 +71,38 @@ pub fn date_view(date: &ZonedDateTime, format: &str) -> DateView {
     }
 }
 
-/// The full offset date-time: `2022-02-12T15:00:00-10:00`.
+/// The full offset date-time, `2022-02-12T15:00:00-10:00`, as jiff's
+/// `%Y-%m-%dT%H:%M:%S%:z` writes it. Pages, feeds, the sitemap and the search index write every
+/// release's date in this form, so it is put together from the numbers instead of having
+/// strftime read its format each time. Years outside 0–9999 and offsets with seconds (old
+/// local mean times) are left to strftime.
 pub fn iso(date: &ZonedDateTime) -> String {
-    date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    let offset = date.offset().seconds();
+    let year = date.year();
+    if !(0..=9999).contains(&year) || offset % 60 != 0 {
+        return date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    }
+    let offset_minutes = offset.unsigned_abs() / 60;
+    let numbers = [
+        (year as u32, 4, '-'),
+        (date.month() as u32, 2, '-'),
+        (date.day() as u32, 2, 'T'),
+        (date.hour() as u32, 2, ':'),
+        (date.minute() as u32, 2, ':'),
+        (date.second() as u32, 2, if offset < 0 { '-' } else { '+' }),
+        (offset_minutes / 60, 2, ':'),
+        (offset_minutes % 60, 2, '\0'),
+    ];
+    let mut iso = String::with_capacity(25);
+    for (number, width, after) in numbers {
+        for place in (0..width).rev() {
+            iso.push(char::from(b'0' + (number / 10u32.pow(place) % 10) as u8));
+        }
+        if after != '\0' {
+            iso.push(after);
+        }
+    }
+    iso
 }
 
 #[cfg(test)]
@@ -98,6 +127,31 @@ mod tests {
             assert_eq!(view.time, date.strftime("%H:%M").to_string(), "{date}");
             assert_eq!(view.offset, date.strftime("%:z").to_string(), "{date}");
             assert_eq!(view.iso, date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string());
+        }
+    }
+
+    #[test]
+    fn iso_is_what_strftime_writes() {
+        let zones = [
+            "Asia/Seoul",
+            "America/St_Johns",
+            "Pacific/Chatham",
+            "UTC",
+            "Asia/Kathmandu",
+        ];
+        // Every 7,919,999 seconds (about 92 days, never a whole day or hour) from 1880 to 2100,
+        // the first second of year 0 and the one before it, and the last one jiff allows.
+        let mut seconds: Vec<i64> = (-2_840_000_000..4_100_000_000).step_by(7_919_999).collect();
+        seconds.extend([-62_167_219_200, -62_167_219_201, 253_402_207_200]);
+        for zone in zones {
+            for &second in &seconds {
+                let date = jiff::Timestamp::from_second(second)
+                    .unwrap()
+                    .in_tz(zone)
+                    .unwrap();
+                let expected = date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+                assert_eq!(iso(&date), expected, "{date}");
+            }
         }
     }
 

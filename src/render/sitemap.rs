@@ -9,7 +9,8 @@
 use std::fmt::Write as _;
 
 use super::OutputFile;
-use super::feeds::{escape, rfc3339};
+use super::feeds::escape;
+use super::i18n::iso;
 use super::pages::Page;
 use super::views::Shared;
 
@@ -81,7 +82,7 @@ fn url_entry(shared: &Shared<'_>, page: Page) -> String {
     if let Page::Release(id) = page {
         let release = &shared.site.releases[id];
         let changed = release.updated.as_ref().unwrap_or(&release.date);
-        let _ = writeln!(entry, "<lastmod>{}</lastmod>", rfc3339(changed));
+        let _ = writeln!(entry, "<lastmod>{}</lastmod>", iso(changed));
     }
     for alternate in shared.translations_of(page).1 {
         let _ = writeln!(
