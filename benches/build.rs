@@ -4,7 +4,7 @@
 //! builds the same corpus with Hugo and prints the ratio.
 //!
 //! COMMUNIQUE_BENCH_SIZES=1000,10000 picks the sizes; COMMUNIQUE_BENCH_RUNS (3) is how many
-//! builds of each size it times: a shared machine's speed changes from one second to the
+//! builds of each size it times: a shared machine's speed changes from one minute to the
 //! next, so it prints the best and the median. Peak memory comes from GNU time (Debian
 //! package `time`).
 

@@ -83,23 +83,23 @@ pub fn iso(date: &ZonedDateTime) -> String {
         return date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
     }
     let offset_minutes = offset.unsigned_abs() / 60;
-    let numbers = [
-        (year as u32, 4, '-'),
-        (date.month() as u32, 2, '-'),
-        (date.day() as u32, 2, 'T'),
-        (date.hour() as u32, 2, ':'),
-        (date.minute() as u32, 2, ':'),
-        (date.second() as u32, 2, if offset < 0 { '-' } else { '+' }),
-        (offset_minutes / 60, 2, ':'),
-        (offset_minutes % 60, 2, '\0'),
+    let sign = if offset < 0 { "-" } else { "+" };
+    // Each number with what comes before it and its width in digits.
+    let parts = [
+        ("", year as u32, 4),
+        ("-", date.month() as u32, 2),
+        ("-", date.day() as u32, 2),
+        ("T", date.hour() as u32, 2),
+        (":", date.minute() as u32, 2),
+        (":", date.second() as u32, 2),
+        (sign, offset_minutes / 60, 2),
+        (":", offset_minutes % 60, 2),
     ];
     let mut iso = String::with_capacity(25);
-    for (number, width, after) in numbers {
+    for (before, number, width) in parts {
+        iso.push_str(before);
         for place in (0..width).rev() {
             iso.push(char::from(b'0' + (number / 10u32.pow(place) % 10) as u8));
-        }
-        if after != '\0' {
-            iso.push(after);
         }
     }
     iso
