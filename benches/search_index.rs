@@ -14,6 +14,11 @@ use communique::render::urls::Urls;
 use communique::search::tokenize::tokenize;
 use communique::search::{self, SearchIndex};
 
+/// The allocator of the `communique` binary (`src/main.rs`), so that this in-process
+/// benchmark times what `communique` runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Results on the first page, as search.js shows them.
 const PAGE_SIZE: usize = 10;
 

@@ -20,6 +20,11 @@ use communique::LoadOptions;
 use communique::serve::live::LiveSite;
 use communique::serve::watch::Rebuild;
 
+/// The allocator of the `communique` binary (`src/main.rs`), so that this in-process
+/// benchmark times what `communique` runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ROUNDS: usize = 15;
 
 fn main() {
