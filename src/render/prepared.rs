@@ -219,15 +219,21 @@ pub(super) fn crumbs_to(
     section: usize,
 ) -> Vec<LinkView> {
     let lang = site.sections[section].lang;
-    let home = LinkView {
-        title: strings["home"].clone(),
-        url: urls.link(&urls.home(lang)),
-    };
+    let home = home_link(urls, strings, lang);
     let parts: Vec<&str> = site.sections[section].path.split('/').collect();
     let above = (1..=parts.len())
         .filter_map(|depth| site.section(lang, &parts[..depth].join("/")))
         .map(|s| section_link(site, urls, s));
     std::iter::once(home).chain(above).collect()
+}
+
+/// The first breadcrumb of every page below a home: the home of language `lang`, named in
+/// its `strings`.
+pub(super) fn home_link(urls: &Urls<'_>, strings: &Strings, lang: usize) -> LinkView {
+    LinkView {
+        title: strings["home"].clone(),
+        url: urls.link(&urls.home(lang)),
+    }
 }
 
 /// A section's link: its title, and the address of its first page.

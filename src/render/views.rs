@@ -8,7 +8,7 @@ use tera::{Context, Value};
 
 use super::i18n::Strings;
 use super::pages::{Page, PageSlice};
-use super::prepared::{LinkView, Prepared, crumbs_to, feed_link, map};
+use super::prepared::{LinkView, Prepared, crumbs_to, feed_link, home_link, map};
 use super::urls::Urls;
 use crate::model::{ReleaseId, Site};
 
@@ -387,10 +387,7 @@ impl<'a> Shared<'a> {
 
     fn breadcrumbs(&self, page: Page, lang: usize) -> Value {
         let site = self.site;
-        let home = || LinkView {
-            title: self.strings[lang]["home"].clone(),
-            url: self.urls.link(&self.urls.home(lang)),
-        };
+        let home = || home_link(&self.urls, &self.strings[lang], lang);
         let crumbs = match page {
             Page::Root | Page::NotFound | Page::Home(_) => Vec::new(),
             Page::Release(id) => {
