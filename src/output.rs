@@ -8,10 +8,11 @@
 //! rendered are the staged files moved into place. A failed build removes the staging folder
 //! and leaves the output as it was, and no build holds the whole site in memory.
 
+mod folders;
+
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use anyhow::{Context as _, bail};
 use walkdir::WalkDir;
@@ -94,9 +95,8 @@ pub struct Staging {
     /// when this build creates it.
     staging: PathBuf,
     created_output: bool,
-    /// Folders under `staging` made so far (relative paths): each is made once, not checked
-    /// again for every file it receives (a search index puts thousands in one folder).
-    made_dirs: Mutex<HashSet<String>>,
+    /// Creates the files and folders under `staging`.
+    folders: folders::Folders,
 }
 
 /// What staging did with one file.
@@ -122,11 +122,13 @@ impl Staging {
         }
         fs::create_dir_all(&staging)
             .with_context(|| format!("cannot create {}", staging.display()))?;
+        let folders = folders::Folders::open(&staging)
+            .with_context(|| format!("cannot open {}", staging.display()))?;
         Ok(Staging {
             output: output.to_path_buf(),
             staging,
             created_output,
-            made_dirs: Mutex::default(),
+            folders,
         })
     }
 
@@ -136,37 +138,12 @@ impl Staging {
         let changed =
             self.created_output || !same_bytes(&self.output.join(&file.path), &file.bytes);
         if changed {
-            if let Some((dir, _)) = file.path.rsplit_once('/') {
-                self.make_dir(dir)?;
-            }
-            let staged = self.staging.join(&file.path);
-            fs::write(&staged, &file.bytes)
-                .with_context(|| format!("cannot write {}", staged.display()))?;
+            self.folders.write(&file.path, &file.bytes)?;
         }
         Ok(Staged {
             path: file.path.clone(),
             changed,
         })
-    }
-
-    /// Make the folder `dir` (relative, `/`-separated) under the staging folder, once.
-    fn make_dir(&self, dir: &str) -> anyhow::Result<()> {
-        if self
-            .made_dirs
-            .lock()
-            .expect("no thread panics holding it")
-            .contains(dir)
-        {
-            return Ok(());
-        }
-        // Made outside the lock: two threads may both make it, which create_dir_all allows.
-        let full = self.staging.join(dir);
-        fs::create_dir_all(&full).with_context(|| format!("cannot create {}", full.display()))?;
-        self.made_dirs
-            .lock()
-            .expect("no thread panics holding it")
-            .insert(dir.to_string());
-        Ok(())
     }
 
     /// Move the staged files into place, then remove the files the site no longer has.
