@@ -70,19 +70,24 @@ impl SearchIndex {
     /// newest first).
     pub fn build(docs: &[SearchDoc]) -> SearchIndex {
         // Per document, in parallel: weighted term frequencies and weighted length.
-        let mut counted: Vec<TermCounts> = docs
+        let mut counted: Vec<DocTerms> = docs
             .par_iter()
             .map_init(CountMap::default, |counts, doc| count_terms(doc, counts))
             .collect();
         let n = docs.len() as f64;
         let average_length =
-            (counted.iter().map(|(_, l)| f64::from(*l)).sum::<f64>() / n.max(1.0)).max(1.0);
+            (counted.iter().map(|d| f64::from(d.length)).sum::<f64>() / n.max(1.0)).max(1.0);
         // A document's terms are packed or borrowed from its text; the index makes a string of
         // each distinct term once, at the end: at 10,000 releases there are millions of
         // postings.
         let mut by_term: HashMap<TermKey, Vec<(u32, u32)>, BuildTermHasher> = HashMap::default();
-        for (doc, (tf, _)) in counted.iter_mut().enumerate() {
-            for (term, count) in std::mem::take(tf) {
+        for (doc, terms) in counted.iter_mut().enumerate() {
+            let short = std::mem::take(&mut terms.short).into_iter();
+            let long = std::mem::take(&mut terms.long).into_iter();
+            let keys = short
+                .map(|(packed, count)| (TermKey::Short(unpack_words(packed)), count))
+                .chain(long.map(|(text, count)| (TermKey::Long(text), count)));
+            for (term, count) in keys {
                 by_term.entry(term).or_default().push((doc as u32, count));
             }
         }
@@ -92,7 +97,7 @@ impl SearchIndex {
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
             for (doc, weight) in postings.iter_mut() {
                 let tf = f64::from(*weight);
-                let length = f64::from(counted[*doc as usize].1);
+                let length = f64::from(counted[*doc as usize].length);
                 let norm = K1 * (1.0 - B + B * length / average_length);
                 let score = idf * tf * (K1 + 1.0) / (tf + norm);
                 *weight = ((score * 100.0).round() as u32).max(1);
@@ -189,7 +194,14 @@ impl SearchIndex {
 /// A document's terms with their weighted counts, and its weighted length. Terms are packed
 /// into integers, or borrowed from the document's text; only long made (stemmed or folded
 /// Latin) terms are copied.
-type TermCounts<'d> = (Vec<(TermKey<'d>, u32)>, u32);
+struct DocTerms<'d> {
+    /// Packed short terms as two words: 24 bytes with the count where a `u128` (aligned to 16)
+    /// takes 32, or a `TermKey` 48. A language of 10,000 releases holds over a million of
+    /// these at once, and every page of memory a build takes must first be zeroed.
+    short: Vec<([u64; 2], u32)>,
+    long: Vec<(Cow<'d, str>, u32)>,
+    length: u32,
+}
 
 /// A term as a hash key. Most terms (a Korean bigram is six bytes) fit in a `u128`, which
 /// hashes and compares in a few instructions: indexing looks up every term of every release.
@@ -236,6 +248,11 @@ impl<'d> TermKey<'d> {
             TermKey::Long(text) => text.into_owned().into_boxed_str(),
         }
     }
+}
+
+/// A packed term stored as two words, back in one integer.
+fn unpack_words([low, high]: [u64; 2]) -> u128 {
+    u128::from(low) | u128::from(high) << 64
 }
 
 /// Up to 15 bytes in a `u128`, little-endian, zero-padded, the length in the last byte. Read
@@ -312,7 +329,7 @@ impl std::hash::Hasher for TermHasher {
 }
 
 /// Count the terms of one document, in `tf` (empty, and left empty).
-fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> TermCounts<'d> {
+fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> DocTerms<'d> {
     let mut length = 0;
     let fields = [
         (doc.title.as_str(), TITLE_WEIGHT),
@@ -326,7 +343,20 @@ fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> TermCounts<'d> 
             length += weight;
         });
     }
-    (tf.drain().collect(), length)
+    let mut terms = DocTerms {
+        short: Vec::with_capacity(tf.len()),
+        long: Vec::new(),
+        length,
+    };
+    for (term, count) in tf.drain() {
+        match term {
+            TermKey::Short(packed) => terms
+                .short
+                .push(([packed as u64, (packed >> 64) as u64], count)),
+            TermKey::Long(text) => terms.long.push((text, count)),
+        }
+    }
+    terms
 }
 
 /// A document's file: what a result shows, the fields of its `SearchDoc` in their order, the
