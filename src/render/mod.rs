@@ -57,6 +57,11 @@ pub fn render_prepared(
         .collect())
 }
 
+/// Pages rendered in one go by one thread: about a millisecond of work.
+const PAGES_PER_BATCH: usize = 16;
+/// Derived files (search documents above all) handed on in one go by one thread.
+const FILES_PER_BATCH: usize = 64;
+
 /// Render the whole site over values already prepared from it, and hand each file to `each`
 /// as soon as it is made, in parallel (a build writes it to disk and lets it go, so the site
 /// is never whole in memory). Returns what `each` returned for every file, or every template
@@ -75,11 +80,15 @@ where
     let shared = Shared::new(site, prepared);
     let pages = pages::all(site);
     // Feeds, sitemap, search index and static files are made, and handed on, while the pages
-    // render.
+    // render. The pages go in small batches: rayon otherwise splits a list into about as many
+    // runs as there are threads, and a run already started cannot be shared, so the thread
+    // that finished the derived files could sit idle while the other rendered a quarter of
+    // the site alone.
     let (rendered, derived) = rayon::join(
         || {
             pages
                 .par_iter()
+                .with_max_len(PAGES_PER_BATCH)
                 .map(|&page| PageInput::new(&shared, page).render(&tera).map(&each))
                 .collect()
         },
@@ -87,7 +96,12 @@ where
             let mut handed = Vec::new();
             for kind in Derived::ALL {
                 for group in kind.groups(&shared, &pages, sitemap_max_urls) {
-                    handed.par_extend(group.into_par_iter().map(&each));
+                    handed.par_extend(
+                        group
+                            .into_par_iter()
+                            .with_max_len(FILES_PER_BATCH)
+                            .map(&each),
+                    );
                 }
             }
             handed.par_extend(static_files(site).into_par_iter().map(&each));

@@ -8,6 +8,8 @@
 
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
+
 use super::OutputFile;
 use super::feeds::escape;
 use super::i18n::iso;
@@ -25,8 +27,10 @@ const URLSET_CLOSE: &str = "</urlset>\n";
 /// The sitemap files of `pages`: one `sitemap.xml`, or an index and numbered parts of at most
 /// `max_urls` URLs each (tests pass a small limit; builds pass [`MAX_URLS`]).
 pub fn files(shared: &Shared<'_>, pages: &[Page], max_urls: usize) -> Vec<OutputFile> {
+    // In parallel: made after the search index, the sitemap was the last thing a build did
+    // while the other core had nothing left.
     let entries: Vec<String> = pages
-        .iter()
+        .par_iter()
         .filter(|page| !matches!(page, Page::Root | Page::NotFound))
         .map(|&page| url_entry(shared, page))
         .collect();
