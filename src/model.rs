@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 
 use crate::config::Config;
+use rayon::slice::ParallelSliceMut as _;
+
 use crate::content::{LoadedSite, Release, SiteFile};
 use crate::error::{SiteErrors, SourceError};
 
@@ -18,7 +20,7 @@ pub type SectionId = usize;
 pub struct Site {
     pub config: Config,
     /// Newest first (then by path and language), so every list built from it is in order.
-    pub releases: Vec<Release>,
+    pub releases: Vec<Box<Release>>,
     pub sections: Vec<Section>,
     /// Per release: its immediate section (the folder it is in).
     pub release_section: Vec<SectionId>,
@@ -74,13 +76,14 @@ impl Site {
             ..
         } = loaded;
         let language_count = config.languages.len();
-        releases.sort_by_cached_key(|r| {
+        releases.par_sort_by_cached_key(|r| {
             (
                 std::cmp::Reverse(r.date.timestamp()),
                 r.location.relative_path(),
                 r.location.lang,
             )
         });
+
         let mut errors = Vec::new();
         check_reserved_names(&releases, &mut errors);
 
@@ -231,7 +234,7 @@ impl Site {
 
 /// Group releases by translation key; two of one language with one key is an error.
 fn link_translations(
-    releases: &[Release],
+    releases: &[Box<Release>],
     language_count: usize,
     errors: &mut Vec<SourceError>,
 ) -> Vec<Vec<Option<ReleaseId>>> {
@@ -265,7 +268,11 @@ fn link_translations(
         .collect()
 }
 
-fn ordered_by_path(releases: &[Release], a: ReleaseId, b: ReleaseId) -> (ReleaseId, ReleaseId) {
+fn ordered_by_path(
+    releases: &[Box<Release>],
+    a: ReleaseId,
+    b: ReleaseId,
+) -> (ReleaseId, ReleaseId) {
     if releases[a].location.source <= releases[b].location.source {
         (a, b)
     } else {
@@ -275,7 +282,7 @@ fn ordered_by_path(releases: &[Release], a: ReleaseId, b: ReleaseId) -> (Release
 
 /// A release `a/b.md` and a folder `a/b/` would both be published at `<lang>/a/b/`.
 fn check_release_section_clash(
-    releases: &[Release],
+    releases: &[Box<Release>],
     sections: &HashMap<(usize, String), SectionId>,
     errors: &mut Vec<SourceError>,
 ) {
@@ -294,7 +301,7 @@ fn check_release_section_clash(
 
 /// Section folders named like the pages communique makes (`topics`, `search`, `page`) would
 /// be overwritten by them.
-fn check_reserved_names(releases: &[Release], errors: &mut Vec<SourceError>) {
+fn check_reserved_names(releases: &[Box<Release>], errors: &mut Vec<SourceError>) {
     for release in releases {
         let folders = &release.location.folders;
         let clash = folders.iter().enumerate().find(|(depth, name)| {
