@@ -168,7 +168,7 @@ impl SearchIndex {
             shards[Self::shard_of(term, shard_count)].insert(term, flat);
         }
         let mut files: Vec<OutputFile> = shards
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(n, shard)| json_file(format!("{dir}shard-{n}.json"), shard))
             .collect();
@@ -363,10 +363,7 @@ fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> DocTerms<'d> {
 /// text cut for snippets. Written directly rather than through serde: it is most of the
 /// index, and [`json::push_str`] copies plain text eight bytes at a time.
 fn doc_file(path: String, doc: &SearchDoc) -> OutputFile {
-    let text = match doc.text.char_indices().nth(TEXT_MAX_CHARS) {
-        Some((cut, _)) => &doc.text[..cut],
-        None => doc.text.as_str(),
-    };
+    let text = snippet_text(&doc.text);
     let fields = [
         ("title", doc.title.as_str()),
         ("url", &doc.url),
@@ -389,6 +386,19 @@ fn doc_file(path: String, doc: &SearchDoc) -> OutputFile {
     }
     bytes.push(b'}');
     OutputFile { path, bytes }
+}
+
+/// `text` cut to [`TEXT_MAX_CHARS`] characters.
+fn snippet_text(text: &str) -> &str {
+    // No more bytes than the limit means no more characters either: most texts are not read
+    // character by character.
+    if text.len() <= TEXT_MAX_CHARS {
+        return text;
+    }
+    match text.char_indices().nth(TEXT_MAX_CHARS) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    }
 }
 
 fn json_file(path: String, value: &impl Serialize) -> OutputFile {
@@ -480,6 +490,17 @@ mod tests {
         let idf_rare = index.postings["기후"][0].1;
         let idf_common = index.postings["협력"][0].1;
         assert!(idf_rare > idf_common, "{idf_rare} > {idf_common}");
+    }
+
+    #[test]
+    fn snippets_are_cut_at_the_limit_in_characters_not_bytes() {
+        let korean = "외".repeat(TEXT_MAX_CHARS + 1);
+        assert_eq!(snippet_text(&korean).chars().count(), TEXT_MAX_CHARS);
+        let at_limit = "가".repeat(TEXT_MAX_CHARS);
+        assert_eq!(snippet_text(&at_limit), at_limit);
+        let ascii = "a".repeat(TEXT_MAX_CHARS);
+        assert_eq!(snippet_text(&ascii), ascii);
+        assert_eq!(snippet_text(&format!("{ascii}b")), ascii);
     }
 
     #[test]
