@@ -5,8 +5,6 @@
 use std::collections::HashMap;
 
 use crate::config::Config;
-use rayon::slice::ParallelSliceMut as _;
-
 use crate::content::{LoadedSite, Release, SiteFile};
 use crate::error::{SiteErrors, SourceError};
 
@@ -20,7 +18,7 @@ pub type SectionId = usize;
 pub struct Site {
     pub config: Config,
     /// Newest first (then by path and language), so every list built from it is in order.
-    pub releases: Vec<Box<Release>>,
+    pub releases: Vec<Release>,
     pub sections: Vec<Section>,
     /// Per release: its immediate section (the folder it is in).
     pub release_section: Vec<SectionId>,
@@ -76,14 +74,13 @@ impl Site {
             ..
         } = loaded;
         let language_count = config.languages.len();
-        releases.par_sort_by_cached_key(|r| {
+        releases.sort_by_cached_key(|r| {
             (
                 std::cmp::Reverse(r.date.timestamp()),
                 r.location.relative_path(),
                 r.location.lang,
             )
         });
-
         let mut errors = Vec::new();
         check_reserved_names(&releases, &mut errors);
 
@@ -234,7 +231,7 @@ impl Site {
 
 /// Group releases by translation key; two of one language with one key is an error.
 fn link_translations(
-    releases: &[Box<Release>],
+    releases: &[Release],
     language_count: usize,
     errors: &mut Vec<SourceError>,
 ) -> Vec<Vec<Option<ReleaseId>>> {
@@ -268,11 +265,7 @@ fn link_translations(
         .collect()
 }
 
-fn ordered_by_path(
-    releases: &[Box<Release>],
-    a: ReleaseId,
-    b: ReleaseId,
-) -> (ReleaseId, ReleaseId) {
+fn ordered_by_path(releases: &[Release], a: ReleaseId, b: ReleaseId) -> (ReleaseId, ReleaseId) {
     if releases[a].location.source <= releases[b].location.source {
         (a, b)
     } else {
@@ -282,7 +275,7 @@ fn ordered_by_path(
 
 /// A release `a/b.md` and a folder `a/b/` would both be published at `<lang>/a/b/`.
 fn check_release_section_clash(
-    releases: &[Box<Release>],
+    releases: &[Release],
     sections: &HashMap<(usize, String), SectionId>,
     errors: &mut Vec<SourceError>,
 ) {
@@ -301,7 +294,7 @@ fn check_release_section_clash(
 
 /// Section folders named like the pages communique makes (`topics`, `search`, `page`) would
 /// be overwritten by them.
-fn check_reserved_names(releases: &[Box<Release>], errors: &mut Vec<SourceError>) {
+fn check_reserved_names(releases: &[Release], errors: &mut Vec<SourceError>) {
     for release in releases {
         let folders = &release.location.folders;
         let clash = folders.iter().enumerate().find(|(depth, name)| {

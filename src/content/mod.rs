@@ -40,9 +40,8 @@ pub struct SiteFile {
 pub struct LoadedSite {
     pub root: PathBuf,
     pub config: Config,
-    /// Drafts already left out unless asked for. Boxed, as each is made on a thread of its
-    /// own: a release is over 500 bytes, and the model sorts them.
-    pub releases: Vec<Box<Release>>,
+    /// Drafts already left out unless asked for.
+    pub releases: Vec<Release>,
     pub section_indexes: Vec<SectionIndex>,
     /// `templates/` of the site: name (relative path) and text.
     pub templates: Vec<(String, String)>,
@@ -70,12 +69,14 @@ pub fn load(root: &Path, options: &LoadOptions) -> anyhow::Result<LoadedSite> {
         .map(|file| load_file(root, file, &config, &markdown))
         .collect();
 
+    // Sized once: a release is over 500 bytes, and a growing list copied them all again
+    // into fresh memory at every doubling.
     let mut releases = Vec::with_capacity(loaded.len());
     let mut section_indexes = Vec::new();
     for result in loaded {
         match result {
             Ok(Loaded::Release(release)) if release.draft && !options.drafts => {}
-            Ok(Loaded::Release(release)) => releases.push(release),
+            Ok(Loaded::Release(release)) => releases.push(*release),
             Ok(Loaded::Section(index)) => section_indexes.push(index),
             Err(file_errors) => errors.extend(file_errors),
         }

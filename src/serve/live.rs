@@ -287,7 +287,7 @@ impl LiveSite {
         let mut kinds: Vec<Derived> = Vec::new();
         let mut pages: Vec<pages::Page> = Vec::new();
         for (id, new) in edits {
-            let old = std::mem::replace(&mut *self.site.releases[id], new);
+            let old = std::mem::replace(&mut self.site.releases[id], new);
             let new = &self.site.releases[id];
             for kind in Derived::ALL {
                 if kind == Derived::Search && kind.shows_release_edit(&old, new) {
