@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::config::Config;
-use crate::content::{LoadedSite, Release, SiteFile};
+use crate::content::{LoadedSite, Release, SectionIndex, SiteFile};
 use crate::error::{SiteErrors, SourceError};
 
 /// Index into `Site::releases`.
@@ -84,54 +84,23 @@ impl Site {
         let mut errors = Vec::new();
         check_reserved_names(&releases, &mut errors);
 
-        // Sections: every folder that holds a release (at any depth) or an _index.md.
-        let mut sections: Vec<Section> = Vec::new();
-        let mut section_lookup: HashMap<(usize, String), SectionId> = HashMap::new();
-        let mut section_id =
-            |sections: &mut Vec<Section>, lang: usize, path: String| -> SectionId {
-                *section_lookup
-                    .entry((lang, path.clone()))
-                    .or_insert_with(|| {
-                        let title = path.rsplit('/').next().unwrap_or(&path).to_string();
-                        sections.push(Section {
-                            lang,
-                            path,
-                            title,
-                            intro_html: String::new(),
-                            extra: None,
-                            releases: Vec::new(),
-                        });
-                        sections.len() - 1
-                    })
-            };
-        for index in section_indexes {
-            let id = section_id(&mut sections, index.lang, index.folders.join("/"));
-            let section = &mut sections[id];
-            if let Some(title) = index.title {
-                section.title = title;
-            }
-            section.intro_html = index.intro_html;
-            section.extra = index.extra;
-        }
-        let mut release_section = Vec::with_capacity(releases.len());
-        let mut section_position = Vec::with_capacity(releases.len());
-        for (id, release) in releases.iter().enumerate() {
-            let folders = &release.location.folders;
-            let mut immediate = 0;
-            for depth in 1..=folders.len() {
-                let section = section_id(
-                    &mut sections,
-                    release.location.lang,
-                    folders[..depth].join("/"),
-                );
-                if depth == folders.len() {
-                    immediate = section;
-                    section_position.push(sections[section].releases.len());
-                }
-                sections[section].releases.push(id);
-            }
-            release_section.push(immediate);
-        }
+        // Sections and translations at the same time, on two threads: between loading and
+        // rendering nothing else runs.
+        let (placed, (translations, translation_errors)) = rayon::join(
+            || Placed::new(&releases, section_indexes),
+            || {
+                let mut errors = Vec::new();
+                let translations = link_translations(&releases, language_count, &mut errors);
+                (translations, errors)
+            },
+        );
+        errors.extend(translation_errors);
+        let Placed {
+            sections,
+            section_lookup,
+            release_section,
+            section_position,
+        } = placed;
 
         let mut by_language = vec![Vec::new(); language_count];
         let mut by_topic = vec![vec![Vec::new(); config.topics.len()]; language_count];
@@ -150,7 +119,6 @@ impl Site {
             topic_position.push(positions);
         }
 
-        let translations = link_translations(&releases, language_count, &mut errors);
         check_release_section_clash(&releases, &section_lookup, &mut errors);
 
         let mut menu = vec![Vec::new(); language_count];
@@ -226,6 +194,75 @@ impl Site {
                 .cmp(&self.releases[*a].date.timestamp())
         });
         related
+    }
+}
+
+/// The sections of a site and where each release sits in them.
+struct Placed {
+    sections: Vec<Section>,
+    section_lookup: HashMap<(usize, String), SectionId>,
+    /// Per release: its immediate section, and its position in that section's list.
+    release_section: Vec<SectionId>,
+    section_position: Vec<usize>,
+}
+
+impl Placed {
+    /// Sections: every folder that holds a release (at any depth) or an `_index.md`.
+    fn new(releases: &[Release], section_indexes: Vec<SectionIndex>) -> Placed {
+        let mut sections: Vec<Section> = Vec::new();
+        let mut section_lookup: HashMap<(usize, String), SectionId> = HashMap::new();
+        let mut section_id =
+            |sections: &mut Vec<Section>, lang: usize, path: String| -> SectionId {
+                *section_lookup
+                    .entry((lang, path.clone()))
+                    .or_insert_with(|| {
+                        let title = path.rsplit('/').next().unwrap_or(&path).to_string();
+                        sections.push(Section {
+                            lang,
+                            path,
+                            title,
+                            intro_html: String::new(),
+                            extra: None,
+                            releases: Vec::new(),
+                        });
+                        sections.len() - 1
+                    })
+            };
+        for index in section_indexes {
+            let id = section_id(&mut sections, index.lang, index.folders.join("/"));
+            let section = &mut sections[id];
+            if let Some(title) = index.title {
+                section.title = title;
+            }
+            section.intro_html = index.intro_html;
+            section.extra = index.extra;
+        }
+        let mut release_section = Vec::with_capacity(releases.len());
+        let mut section_position = Vec::with_capacity(releases.len());
+        for (id, release) in releases.iter().enumerate() {
+            let folders = &release.location.folders;
+            let mut immediate = 0;
+            for depth in 1..=folders.len() {
+                let section = section_id(
+                    &mut sections,
+                    release.location.lang,
+                    folders[..depth].join("/"),
+                );
+                if depth == folders.len() {
+                    immediate = section;
+                    section_position.push(sections[section].releases.len());
+                }
+                sections[section].releases.push(id);
+            }
+            release_section.push(immediate);
+        }
+
+        Placed {
+            sections,
+            section_lookup,
+            release_section,
+            section_position,
+        }
     }
 }
 
