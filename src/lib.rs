@@ -8,6 +8,7 @@
 pub mod check;
 pub mod config;
 pub mod content;
+mod eight_bytes;
 pub mod error;
 pub mod markdown;
 pub mod model;

@@ -13,6 +13,7 @@ use super::OutputFile;
 use super::i18n::iso;
 use super::urls::Urls;
 use super::views::Shared;
+use crate::eight_bytes;
 use crate::model::{ReleaseId, Site};
 
 /// How many releases a feed carries, newest first.
@@ -254,6 +255,16 @@ pub fn escape(text: &str) -> String {
     let mut run_start = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Eight bytes at a time up to the next one that may need a look (most of a Korean
+        // text needs none).
+        if let Some(word) = eight_bytes::word_at(bytes, i) {
+            let mask = may_need_escape(word);
+            if mask == 0 {
+                i += 8;
+                continue;
+            }
+            i += eight_bytes::first(mask);
+        }
         let b = bytes[i];
         let (replacement, width) = match b {
             b'&' => (Some("&amp;"), 1),
@@ -281,6 +292,20 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The bytes of `word` that [`escape`] must look at: markup, control characters (tab and line
+/// endings too, which stay), and 0xC2, which may start a C1 control character.
+#[inline(always)]
+fn may_need_escape(word: u64) -> u64 {
+    eight_bytes::below(word, 0x20)
+        | eight_bytes::equal(word, b'&')
+        | eight_bytes::equal(word, b'<')
+        | eight_bytes::equal(word, b'>')
+        | eight_bytes::equal(word, b'"')
+        | eight_bytes::equal(word, b'\'')
+        | eight_bytes::equal(word, 0x7F)
+        | eight_bytes::equal(word, 0xC2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +314,46 @@ mod tests {
     fn escapes_markup_and_drops_characters_xml_forbids() {
         assert_eq!(escape("a<b>&\"c'\u{1}\n"), "a&lt;b&gt;&amp;&quot;c&apos;\n");
         assert_eq!(escape("외교부\u{85}\u{7f}\tx\u{a0}"), "외교부\tx\u{a0}");
+    }
+
+    /// What `escape` means, one character at a time.
+    fn escaped_plainly(text: &str) -> String {
+        text.chars()
+            .map(|c| match c {
+                '&' => "&amp;".to_string(),
+                '<' => "&lt;".to_string(),
+                '>' => "&gt;".to_string(),
+                '"' => "&quot;".to_string(),
+                '\'' => "&apos;".to_string(),
+                '\t' | '\n' | '\r' => c.to_string(),
+                '\u{0}'..='\u{1F}' | '\u{7F}'..='\u{9F}' => String::new(),
+                _ => c.to_string(),
+            })
+            .collect()
+    }
+
+    /// Texts long enough for the eight-byte steps, with markup and control characters at
+    /// every place in a word.
+    #[test]
+    fn escaping_eight_bytes_at_a_time_is_the_plain_escape() {
+        let pieces = [
+            "a", "Bc", " ", "&", "<", ">", "\"", "'", "\t", "\n", "\u{1}", "\u{7F}", "\u{85}",
+            "\u{A0}", "é", "외교", "·", "\u{9F}", "©",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let count = next() % 40;
+            let text: String = (0..count)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            assert_eq!(escape(&text), escaped_plainly(&text), "{text:?}");
+        }
     }
 
     #[test]

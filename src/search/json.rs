@@ -3,7 +3,7 @@
 //! every byte of it in turn. Here eight bytes are checked at once and copied whole when none
 //! of them needs escaping, which is nearly always.
 
-use super::eight_bytes;
+use crate::eight_bytes;
 
 /// Append `text` to `out` as a JSON string, quotes included, byte for byte what `serde_json`
 /// writes: `"` and `\` escaped, control characters as `\n`, `\t`... or `\u00XX`, everything

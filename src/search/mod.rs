@@ -2,12 +2,13 @@
 //! topic names and body text, written as JSON shards under `search/<lang>/` that
 //! `static/theme/search.js` fetches on demand from the `/<lang>/search/` page.
 
-mod eight_bytes;
 pub mod index;
 mod json;
 pub mod tokenize;
 
 use rayon::prelude::*;
+
+use crate::eight_bytes;
 
 use crate::model::Site;
 use crate::render::OutputFile;
