@@ -340,18 +340,7 @@ mod tests {
             "a", "Bc", " ", "&", "<", ">", "\"", "'", "\t", "\n", "\u{1}", "\u{7F}", "\u{85}",
             "\u{A0}", "é", "외교", "·", "\u{9F}", "©",
         ];
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..20_000 {
-            let count = next() % 40;
-            let text: String = (0..count)
-                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
-                .collect();
+        for text in eight_bytes::random_texts(&pieces, 20_000) {
             assert_eq!(escape(&text), escaped_plainly(&text), "{text:?}");
         }
     }

@@ -342,18 +342,7 @@ mod tests {
             "외교", "é", "·", "\u{00A0}", "\u{3000}", "\u{2003}", "\u{0085}", "\u{1680}",
             "\u{E000}", "ࠀ", "\u{1}",
         ];
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..20_000 {
-            let count = next() % 40;
-            let text: String = (0..count)
-                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
-                .collect();
+        for text in eight_bytes::random_texts(&pieces, 20_000) {
             let mut folded = FoldedText::with_capacity(text.len());
             folded.push_text(&text);
             assert_eq!(folded.text, folded_plainly(&text), "{text:?}");
