@@ -84,7 +84,7 @@ impl TomlSource<'_> {
             let name = key.get_ref().as_ref();
             match allowed.iter().find(|(known, _)| *known == name) {
                 Some((_, inner)) => {
-                    let nested = format!("{prefix}{name}.");
+                    let nested = [prefix, name, "."].concat();
                     self.check_value(value.get_ref(), value.span(), inner, &nested, errors);
                 }
                 None => {

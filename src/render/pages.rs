@@ -174,7 +174,7 @@ impl Page {
                 topic,
                 number,
             } => urls.topic(lang, topic, number),
-            Page::Search(lang) => format!("{}search/", urls.home(lang)),
+            Page::Search(lang) => urls.home(lang) + "search/",
         }
     }
 
