@@ -178,7 +178,7 @@ fn walk_language(
 ) -> anyhow::Result<()> {
     let walker = WalkDir::new(root.join(language_dir))
         .min_depth(1)
-        .sort_by_file_name()
+        .sort_by(by_name)
         .into_iter()
         .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
@@ -322,6 +322,13 @@ pub fn read_templates(root: &Path) -> anyhow::Result<Vec<(String, String)>> {
         .collect()
 }
 
+/// Entries of one folder in file-name order. They share their folder, so their whole paths
+/// compare as their names do; walkdir's `sort_by_file_name` takes each name out of its path
+/// at every comparison (half a percent of a build's instructions).
+fn by_name(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Ordering {
+    a.path().as_os_str().cmp(b.path().as_os_str())
+}
+
 /// Every file below `dir` (none if it does not exist), hidden ones left out.
 pub fn read_tree(dir: &Path) -> anyhow::Result<Vec<SiteFile>> {
     if !dir.is_dir() {
@@ -330,7 +337,7 @@ pub fn read_tree(dir: &Path) -> anyhow::Result<Vec<SiteFile>> {
     let mut paths = Vec::new();
     let walker = WalkDir::new(dir)
         .min_depth(1)
-        .sort_by_file_name()
+        .sort_by(by_name)
         .into_iter()
         .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
@@ -353,4 +360,29 @@ pub fn read_tree(dir: &Path) -> anyhow::Result<Vec<SiteFile>> {
             Ok(SiteFile { path, bytes })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_come_in_the_order_of_their_file_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "b", "a.md", "b.md", "a", "B", "가나", "10", "9", "a-b", "a b",
+        ];
+        for name in names {
+            std::fs::create_dir(dir.path().join(name)).unwrap();
+            std::fs::write(dir.path().join(name).join("x.md"), "").unwrap();
+            std::fs::write(dir.path().join(name).join("X.md"), "").unwrap();
+        }
+        let order = |walker: WalkDir| -> Vec<PathBuf> {
+            walker.into_iter().map(|e| e.unwrap().into_path()).collect()
+        };
+        let by_walkdir = order(WalkDir::new(dir.path()).sort_by_file_name());
+        let ours = order(WalkDir::new(dir.path()).sort_by(by_name));
+        assert_eq!(ours.len(), 1 + 3 * names.len());
+        assert_eq!(ours, by_walkdir);
+    }
 }
