@@ -184,9 +184,7 @@ impl<'t> Run<'t> {
             Class::Latin => {
                 // The word as indexed: the text itself, or its folded copy.
                 let word = if self.folds {
-                    scratch.word.clear();
-                    scratch.word.extend(self.text.chars().map(fold));
-                    scratch.word.as_str()
+                    fold_into(self.text, &mut scratch.word)
                 } else {
                     self.text
                 };
@@ -203,6 +201,21 @@ impl<'t> Run<'t> {
             _ => {}
         }
     }
+}
+
+/// `text` folded, in `word`. Most words that fold are ASCII, where folding is ASCII's lower
+/// case, done in place rather than character by character. Kept out of line: inlined, it
+/// made `Run::end` too large to be inlined itself.
+#[inline(never)]
+fn fold_into<'w>(text: &str, word: &'w mut String) -> &'w str {
+    word.clear();
+    if text.is_ascii() {
+        word.push_str(text);
+        word.make_ascii_lowercase();
+    } else {
+        word.extend(text.chars().map(fold));
+    }
+    word
 }
 
 /// A word of up to four bytes packed into an integer (zero-padded), so stop words are
