@@ -149,8 +149,9 @@ impl Prepared {
         self.summaries[id] = self.summary(site, id);
     }
 
-    /// A release's entry in lists. Built as a map rather than serialized: every release has
-    /// one, and its section's link and its topics' entries are shared, not made again.
+    /// A release's entry in lists. Built from values rather than from a struct of strings:
+    /// every release has one, and its section's link and its topics' entries are shared, not
+    /// made again.
     fn summary(&self, site: &Site, id: ReleaseId) -> Value {
         let urls = self.urls(site);
         let release = &site.releases[id];
@@ -244,10 +245,25 @@ fn section_link(site: &Site, urls: &Urls<'_>, section: usize) -> LinkView {
     }
 }
 
-/// A map value of `entries`.
+/// A map value of `entries`. Made through serde as a struct would be: tera fills one table
+/// of the right size and takes the values as they are (sharing what they share), where
+/// collecting a `tera::Map` and converting it inserted every entry twice.
 pub(super) fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
-    let map: tera::Map = entries.into_iter().map(|(k, v)| (k.into(), v)).collect();
-    map.into()
+    Value::from_serializable(&Entries(entries))
+}
+
+/// Named entries, serialized as the fields of a struct.
+struct Entries<const N: usize>([(&'static str, Value); N]);
+
+impl<const N: usize> Serialize for Entries<N> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut map = serializer.serialize_struct("map", N)?;
+        for (key, value) in &self.0 {
+            map.serialize_field(key, value)?;
+        }
+        map.end()
+    }
 }
 
 /// Plain views of a language and the site, shared by the structures above.
