@@ -98,9 +98,14 @@ pub fn iso(date: &ZonedDateTime) -> String {
     let mut iso = String::with_capacity(25);
     for (before, number, width) in parts {
         iso.push_str(before);
-        for place in (0..width).rev() {
-            iso.push(char::from(b'0' + (number / 10u32.pow(place) % 10) as u8));
+        // The last `width` digits, from the right (`width` is at most 4).
+        let mut digits = [b'0'; 4];
+        let mut rest = number;
+        for digit in digits[..width].iter_mut().rev() {
+            *digit += (rest % 10) as u8;
+            rest /= 10;
         }
+        iso.push_str(std::str::from_utf8(&digits[..width]).expect("ASCII digits"));
     }
     iso
 }
