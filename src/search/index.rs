@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use rayon::prelude::*;
 
-use super::json;
 use super::tokenize::{FNV_OFFSET, Term, fnv1a, for_each_term, term_hash, tokenize};
+use crate::json;
 use crate::render::OutputFile;
 
 /// BM25 parameters (the usual ones).

@@ -3,7 +3,6 @@
 //! `static/theme/search.js` fetches on demand from the `/<lang>/search/` page.
 
 pub mod index;
-mod json;
 pub mod tokenize;
 
 use rayon::prelude::*;
