@@ -84,9 +84,10 @@ impl<'a> Urls<'a> {
     }
 
     pub fn topic(&self, lang: usize, topic: usize, number: usize) -> String {
-        let code = &self.config().languages[lang].code;
-        let key = &self.config().topics[topic].key;
-        paged([code, "/topics/", key, "/"].concat(), number)
+        let mut path = self.topic_index(lang);
+        path.push_str(&self.config().topics[topic].key);
+        path.push('/');
+        paged(path, number)
     }
 
     /// A path as pages link it: under the base path (`/news/ko/`).
