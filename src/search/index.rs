@@ -250,6 +250,11 @@ impl<'d> TermKey<'d> {
     }
 }
 
+/// A packed term as two words, to be stored in [`DocTerms`].
+fn split_words(packed: u128) -> [u64; 2] {
+    [packed as u64, (packed >> 64) as u64]
+}
+
 /// A packed term stored as two words, back in one integer.
 fn unpack_words([low, high]: [u64; 2]) -> u128 {
     u128::from(low) | u128::from(high) << 64
@@ -350,9 +355,7 @@ fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> DocTerms<'d> {
     };
     for (term, count) in tf.drain() {
         match term {
-            TermKey::Short(packed) => terms
-                .short
-                .push(([packed as u64, (packed >> 64) as u64], count)),
+            TermKey::Short(packed) => terms.short.push((split_words(packed), count)),
             TermKey::Long(text) => terms.long.push((text, count)),
         }
     }
