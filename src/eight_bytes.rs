@@ -1,6 +1,6 @@
 //! Tests on eight bytes at once, for the loops that look at every byte of every release's
-//! text (search text and JSON, feed and sitemap XML). Each returns a mask with the high bit set in the bytes that match. The subtractions
-//! may borrow from one byte into the next, but only above a byte that really matches, and a
+//! text (search text and JSON, feed and sitemap XML). Each returns a mask with the high bit
+//! set in the bytes that match. The subtractions may borrow from one byte into the next, but only above a byte that really matches, and a
 //! borrow never clears a mark: the lowest byte marked, and whether any is, are exact, and no
 //! matching byte is left unmarked. A mark above the lowest may be a false alarm, so callers
 //! look at the bytes they are sent to themselves.
@@ -47,12 +47,7 @@ pub fn first(mask: u64) -> usize {
 #[cfg(test)]
 pub fn random_texts(pieces: &[&str], count: usize) -> impl Iterator<Item = String> {
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = move || next_random(&mut state);
     let pieces = pieces.to_vec();
     (0..count).map(move |_| {
         let length = next() % 40;
@@ -60,6 +55,16 @@ pub fn random_texts(pieces: &[&str], count: usize) -> impl Iterator<Item = Strin
             .map(|_| pieces[(next() % pieces.len() as u64) as usize])
             .collect()
     })
+}
+
+/// The next number of a xorshift sequence: random enough for test data, and the same on
+/// every run.
+#[cfg(test)]
+fn next_random(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
 }
 
 #[cfg(test)]
@@ -75,10 +80,7 @@ mod tests {
         ];
         let mut state: u64 = 0x2545_F491_4F6C_DD1D;
         for _ in 0..200_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let bytes = state.to_le_bytes().map(|r| match r % 4 {
+            let bytes = next_random(&mut state).to_le_bytes().map(|r| match r % 4 {
                 0 => r,
                 _ => interesting[usize::from(r) % interesting.len()],
             });
