@@ -69,47 +69,9 @@ impl SearchIndex {
     /// Index `docs`; a document's number is its position (newest first, so ties list the
     /// newest first).
     pub fn build(docs: &[SearchDoc]) -> SearchIndex {
-        // Per document, in parallel: weighted term frequencies and weighted length.
-        let mut counted: Vec<DocTerms> = docs
-            .par_iter()
-            .map_init(CountMap::default, |counts, doc| count_terms(doc, counts))
-            .collect();
-        let n = docs.len() as f64;
-        let average_length =
-            (counted.iter().map(|d| f64::from(d.length)).sum::<f64>() / n.max(1.0)).max(1.0);
-        // A document's terms are packed or borrowed from its text; the index makes a string of
-        // each distinct term once, at the end: at 10,000 releases there are millions of
-        // postings.
-        let mut by_term: HashMap<TermKey, Vec<(u32, u32)>, BuildTermHasher> = HashMap::default();
-        for (doc, terms) in counted.iter_mut().enumerate() {
-            let short = std::mem::take(&mut terms.short).into_iter();
-            let long = std::mem::take(&mut terms.long).into_iter();
-            let keys = short
-                .map(|(packed, count)| (TermKey::Short(unpack_words(packed)), count))
-                .chain(long.map(|(text, count)| (TermKey::Long(text), count)));
-            for (term, count) in keys {
-                by_term.entry(term).or_default().push((doc as u32, count));
-            }
-        }
-        by_term.par_iter_mut().for_each(|(_, postings)| {
-            postings.sort_unstable();
-            let df = postings.len() as f64;
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            for (doc, weight) in postings.iter_mut() {
-                let tf = f64::from(*weight);
-                let length = f64::from(counted[*doc as usize].length);
-                let norm = K1 * (1.0 - B + B * length / average_length);
-                let score = idf * tf * (K1 + 1.0) / (tf + norm);
-                *weight = ((score * 100.0).round() as u32).max(1);
-            }
-        });
-        SearchIndex {
-            postings: by_term
-                .into_iter()
-                .map(|(term, postings)| (term.into_boxed_str().into_string(), postings))
-                .collect(),
-            doc_count: docs.len(),
-        }
+        let mut builder = IndexBuilder::default();
+        builder.add(docs, |_, _| ());
+        builder.finish()
     }
 
     /// The documents holding every term of `query`, best first (ties: lower number first),
@@ -156,6 +118,17 @@ impl SearchIndex {
 
     /// The index files under `dir` (`search/ko/`), documents included.
     pub fn files(&self, dir: &str, docs: &[SearchDoc]) -> Vec<OutputFile> {
+        let doc_files = docs
+            .par_iter()
+            .enumerate()
+            .map(|(n, doc)| doc_file(dir, n, doc))
+            .collect();
+        self.files_around(dir, doc_files)
+    }
+
+    /// The index files under `dir`, with the documents' files already made by [`doc_file`]
+    /// (in order of number).
+    pub fn files_around(&self, dir: &str, doc_files: Vec<OutputFile>) -> Vec<OutputFile> {
         let shard_count = self.shard_count();
         let mut shards: Vec<BTreeMap<&str, Vec<u32>>> = vec![BTreeMap::new(); shard_count];
         for (term, postings) in &self.postings {
@@ -172,17 +145,13 @@ impl SearchIndex {
             .enumerate()
             .map(|(n, shard)| json_file(format!("{dir}shard-{n}.json"), shard))
             .collect();
-        files.par_extend(
-            docs.par_iter()
-                .enumerate()
-                .map(|(n, doc)| doc_file(format!("{dir}docs/{n}.json"), doc)),
-        );
+        files.extend(doc_files);
         let stamp = files.iter().fold(FNV_OFFSET, |hash, file| {
             fnv1a(fnv1a(hash, file.path.as_bytes()), &file.bytes)
         });
         let manifest = Manifest {
             version: FORMAT_VERSION,
-            docs: docs.len(),
+            docs: self.doc_count,
             shards: shard_count,
             stamp: format!("{stamp:08x}"),
         };
@@ -191,15 +160,86 @@ impl SearchIndex {
     }
 }
 
-/// A document's terms with their weighted counts, and its weighted length. Terms are packed
-/// into integers, or borrowed from the document's text; only long made (stemmed or folded
-/// Latin) terms are copied.
-struct DocTerms<'d> {
-    /// Packed short terms as two words: 24 bytes with the count where a `u128` (aligned to 16)
-    /// takes 32, or a `TermKey` 48. A language of 10,000 releases holds over a million of
-    /// these at once, and every page of memory a build takes must first be zeroed.
-    short: Vec<([u64; 2], u32)>,
-    long: Vec<(Cow<'d, str>, u32)>,
+/// A language's index made from its documents a batch at a time, in order: a build reads each
+/// batch in parallel, adds its terms and lets its texts go, so that a language's texts are
+/// never all in memory at once (every page of memory a build takes must first be zeroed).
+#[derive(Default)]
+pub struct IndexBuilder {
+    /// A document's terms are packed or borrowed from its text while it is read; the index
+    /// makes a string of each distinct term once, at the end: at 10,000 releases there are
+    /// millions of postings.
+    by_term: HashMap<TermKey<'static>, Vec<(u32, u32)>, BuildTermHasher>,
+    /// Each document's weighted length, by number.
+    lengths: Vec<u32>,
+}
+
+impl IndexBuilder {
+    /// Add the next documents, numbered on from those added before. `each` sees every
+    /// document with its number while it is read (a build makes its file then), in parallel;
+    /// what it returns comes back in order.
+    pub fn add<T: Send>(
+        &mut self,
+        docs: &[SearchDoc],
+        each: impl Fn(usize, &SearchDoc) -> T + Sync + Send,
+    ) -> Vec<T> {
+        let first = self.lengths.len();
+        let (counted, made): (Vec<DocTerms>, Vec<T>) = docs
+            .par_iter()
+            .enumerate()
+            .map_init(CountMap::default, |counts, (i, doc)| {
+                (count_terms(doc, counts), each(first + i, doc))
+            })
+            .unzip();
+        for terms in counted {
+            self.merge(terms);
+        }
+        made
+    }
+
+    /// Add the terms of the next document to their postings.
+    fn merge(&mut self, terms: DocTerms) {
+        let doc = self.lengths.len() as u32;
+        self.lengths.push(terms.length);
+        for (term, count) in terms.counts {
+            self.by_term.entry(term).or_default().push((doc, count));
+        }
+    }
+
+    /// The index of every document added, with BM25 weights.
+    pub fn finish(self) -> SearchIndex {
+        let IndexBuilder {
+            mut by_term,
+            lengths,
+        } = self;
+        let n = lengths.len() as f64;
+        let average_length =
+            (lengths.iter().map(|&l| f64::from(l)).sum::<f64>() / n.max(1.0)).max(1.0);
+        by_term.par_iter_mut().for_each(|(_, postings)| {
+            postings.sort_unstable();
+            let df = postings.len() as f64;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            for (doc, weight) in postings.iter_mut() {
+                let tf = f64::from(*weight);
+                let length = f64::from(lengths[*doc as usize]);
+                let norm = K1 * (1.0 - B + B * length / average_length);
+                let score = idf * tf * (K1 + 1.0) / (tf + norm);
+                *weight = ((score * 100.0).round() as u32).max(1);
+            }
+        });
+        SearchIndex {
+            postings: by_term
+                .into_iter()
+                .map(|(term, postings)| (term.into_boxed_str().into_string(), postings))
+                .collect(),
+            doc_count: lengths.len(),
+        }
+    }
+}
+
+/// A document's terms with their weighted counts, and its weighted length. The few terms
+/// too long to be packed are copied, so that the text can go.
+struct DocTerms {
+    counts: Vec<(TermKey<'static>, u32)>,
     length: u32,
 }
 
@@ -238,6 +278,14 @@ impl<'d> TermKey<'d> {
         }
     }
 
+    /// The same key, a copy of the text if it was borrowed.
+    fn into_owned(self) -> TermKey<'static> {
+        match self {
+            TermKey::Short(packed) => TermKey::Short(packed),
+            TermKey::Long(text) => TermKey::Long(Cow::Owned(text.into_owned())),
+        }
+    }
+
     fn into_boxed_str(self) -> Box<str> {
         match self {
             TermKey::Short(packed) => {
@@ -248,16 +296,6 @@ impl<'d> TermKey<'d> {
             TermKey::Long(text) => text.into_owned().into_boxed_str(),
         }
     }
-}
-
-/// A packed term as two words, to be stored in [`DocTerms`].
-fn split_words(packed: u128) -> [u64; 2] {
-    [packed as u64, (packed >> 64) as u64]
-}
-
-/// A packed term stored as two words, back in one integer.
-fn unpack_words([low, high]: [u64; 2]) -> u128 {
-    u128::from(low) | u128::from(high) << 64
 }
 
 /// Up to 15 bytes in a `u128`, little-endian, zero-padded, the length in the last byte. Read
@@ -334,7 +372,7 @@ impl std::hash::Hasher for TermHasher {
 }
 
 /// Count the terms of one document, in `tf` (empty, and left empty).
-fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> DocTerms<'d> {
+fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> DocTerms {
     let mut length = 0;
     let fields = [
         (doc.title.as_str(), TITLE_WEIGHT),
@@ -348,24 +386,18 @@ fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> DocTerms<'d> {
             length += weight;
         });
     }
-    let mut terms = DocTerms {
-        short: Vec::with_capacity(tf.len()),
-        long: Vec::new(),
-        length,
-    };
-    for (term, count) in tf.drain() {
-        match term {
-            TermKey::Short(packed) => terms.short.push((split_words(packed), count)),
-            TermKey::Long(text) => terms.long.push((text, count)),
-        }
-    }
-    terms
+    let counts = tf
+        .drain()
+        .map(|(term, count)| (term.into_owned(), count))
+        .collect();
+    DocTerms { counts, length }
 }
 
-/// A document's file: what a result shows, the fields of its `SearchDoc` in their order, the
-/// text cut for snippets. Written directly rather than through serde: it is most of the
-/// index, and [`json::push_str`] copies plain text eight bytes at a time.
-fn doc_file(path: String, doc: &SearchDoc) -> OutputFile {
+/// The file of document `number` under `dir`: what a result shows, the fields of its
+/// `SearchDoc` in their order, the text cut for snippets. Written directly rather than through
+/// serde: it is most of the index, and [`json::push_str`] copies plain text eight bytes at a
+/// time.
+pub fn doc_file(dir: &str, number: usize, doc: &SearchDoc) -> OutputFile {
     let text = snippet_text(&doc.text);
     let fields = [
         ("title", doc.title.as_str()),
@@ -388,7 +420,10 @@ fn doc_file(path: String, doc: &SearchDoc) -> OutputFile {
         json::push_str(&mut bytes, value);
     }
     bytes.push(b'}');
-    OutputFile { path, bytes }
+    OutputFile {
+        path: format!("{dir}docs/{number}.json"),
+        bytes,
+    }
 }
 
 /// `text` cut to [`TEXT_MAX_CHARS`] characters.
@@ -534,7 +569,8 @@ mod tests {
             summary: &doc.summary,
             text: &cut,
         };
-        let file = doc_file("docs/0.json".into(), &doc);
+        let file = doc_file("search/en/", 0, &doc);
+        assert_eq!(file.path, "search/en/docs/0.json");
         assert_eq!(
             String::from_utf8(file.bytes).unwrap(),
             serde_json::to_string(&expected).unwrap()

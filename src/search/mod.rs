@@ -9,10 +9,11 @@ use rayon::prelude::*;
 
 use crate::eight_bytes;
 
-use crate::model::Site;
+use crate::model::{ReleaseId, Site};
 use crate::render::OutputFile;
 use crate::render::i18n;
 use crate::render::urls::Urls;
+use index::IndexBuilder;
 pub use index::{SearchDoc, SearchIndex};
 
 /// The folder of every language's index under the output root.
@@ -28,25 +29,34 @@ pub fn documents(site: &Site, urls: &Urls<'_>, lang: usize) -> Vec<SearchDoc> {
     let format = i18n::date_format(&site.config.languages[lang]);
     site.by_language[lang]
         .par_iter()
-        .map(|&id| {
-            let release = &site.releases[id];
-            let date = i18n::date_view(&release.date, &format);
-            SearchDoc {
-                title: release.title.clone(),
-                url: urls.link(&urls.release(id)),
-                date: date.display,
-                datetime: date.iso,
-                section: site.sections[site.release_section[id]].title.clone(),
-                summary: release.summary.clone(),
-                topics: release
-                    .topics
-                    .iter()
-                    .map(|&t| site.config.topics[t].names[lang].clone())
-                    .collect(),
-                text: html_to_text(&release.body.html),
-            }
-        })
+        .map(|&id| document(site, urls, lang, &format, id))
         .collect()
+}
+
+/// Release `id` in language `lang` as a search document; `date_format` is the language's.
+fn document(
+    site: &Site,
+    urls: &Urls<'_>,
+    lang: usize,
+    date_format: &str,
+    id: ReleaseId,
+) -> SearchDoc {
+    let release = &site.releases[id];
+    let date = i18n::date_view(&release.date, date_format);
+    SearchDoc {
+        title: release.title.clone(),
+        url: urls.link(&urls.release(id)),
+        date: date.display,
+        datetime: date.iso,
+        section: site.sections[site.release_section[id]].title.clone(),
+        summary: release.summary.clone(),
+        topics: release
+            .topics
+            .iter()
+            .map(|&t| site.config.topics[t].names[lang].clone())
+            .collect(),
+        text: html_to_text(&release.body.html),
+    }
 }
 
 /// Every language's index files.
@@ -63,11 +73,25 @@ pub fn files_by_language<'a>(
     (0..site.config.languages.len()).map(move |lang| language_files(site, urls, lang))
 }
 
-/// The index files of language `lang`, under [`index_dir`].
+/// Releases made into search documents and indexed in one go: a few megabytes of text.
+const DOCS_PER_BATCH: usize = 512;
+
+/// The index files of language `lang`, under [`index_dir`]. The documents are made, indexed
+/// and written to their files a batch at a time, and only their files are kept.
 pub fn language_files(site: &Site, urls: &Urls<'_>, lang: usize) -> Vec<OutputFile> {
-    let docs = documents(site, urls, lang);
+    let format = i18n::date_format(&site.config.languages[lang]);
     let dir = index_dir(&site.config.languages[lang].code);
-    SearchIndex::build(&docs).files(&dir, &docs)
+    let releases = &site.by_language[lang];
+    let mut builder = IndexBuilder::default();
+    let mut doc_files = Vec::with_capacity(releases.len());
+    for batch in releases.chunks(DOCS_PER_BATCH) {
+        let docs: Vec<SearchDoc> = batch
+            .par_iter()
+            .map(|&id| document(site, urls, lang, &format, id))
+            .collect();
+        doc_files.extend(builder.add(&docs, |n, doc| index::doc_file(&dir, n, doc)));
+    }
+    builder.finish().files_around(&dir, doc_files)
 }
 
 /// Tags that end a block of text: replaced by a space so words on either side stay apart.
