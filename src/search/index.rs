@@ -374,11 +374,21 @@ impl std::hash::Hasher for TermHasher {
 /// Count the terms of one document, in `tf` (empty, and left empty).
 fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> DocTerms {
     let mut length = 0;
-    let fields = [
-        (doc.title.as_str(), TITLE_WEIGHT),
-        (doc.summary.as_str(), 1),
-        (doc.text.as_str(), 1),
-    ];
+    let text = doc.text.as_str();
+    // The summary is most often the text's first paragraph: then it is read once, its terms
+    // counted for the summary and for the text at once.
+    let fields = match summary_end(&doc.summary, text) {
+        Some(end) => [
+            (doc.title.as_str(), TITLE_WEIGHT),
+            (&text[..end], 2),
+            (&text[end..], 1),
+        ],
+        None => [
+            (doc.title.as_str(), TITLE_WEIGHT),
+            (doc.summary.as_str(), 1),
+            (text, 1),
+        ],
+    };
     let topics = doc.topics.iter().map(|t| (t.as_str(), TOPIC_WEIGHT));
     for (text, weight) in fields.into_iter().chain(topics) {
         for_each_term(text, |term| {
@@ -391,6 +401,17 @@ fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> DocTerms {
         .map(|(term, count)| (term.into_owned(), count))
         .collect();
     DocTerms { counts, length }
+}
+
+/// Where the summary ends in `text`, when the text starts with it (a summary made from a
+/// long first paragraph is cut after a word, with `…`) and goes on with a space: then the
+/// terms of `text[..end]` are the summary's, as the tokenizer reads each word on its own and
+/// `…` is none.
+fn summary_end(summary: &str, text: &str) -> Option<usize> {
+    let words = summary.strip_suffix('…').unwrap_or(summary);
+    let end = words.len();
+    let ends_at_a_space = matches!(text.as_bytes().get(end), None | Some(b' '));
+    (text.starts_with(words) && ends_at_a_space).then_some(end)
 }
 
 /// The file of document `number` under `dir`: what a result shows, the fields of its
@@ -528,6 +549,66 @@ mod tests {
         let idf_rare = index.postings["기후"][0].1;
         let idf_common = index.postings["협력"][0].1;
         assert!(idf_rare > idf_common, "{idf_rare} > {idf_common}");
+    }
+
+    /// A document's terms as `count_terms` gives them, by name.
+    fn counted(doc: &SearchDoc) -> (BTreeMap<String, u32>, u32) {
+        let terms = count_terms(doc, &mut CountMap::default());
+        let counts = terms.counts.into_iter();
+        let named = counts.map(|(term, count)| (term.into_boxed_str().into_string(), count));
+        (named.collect(), terms.length)
+    }
+
+    /// The same, each field read on its own.
+    fn counted_plainly(doc: &SearchDoc) -> (BTreeMap<String, u32>, u32) {
+        let mut counts = BTreeMap::new();
+        let mut length = 0;
+        let topics = doc.topics.iter().map(|t| (t.as_str(), TOPIC_WEIGHT));
+        let fields = [
+            (&doc.title, TITLE_WEIGHT),
+            (&doc.summary, 1),
+            (&doc.text, 1),
+        ];
+        for (text, weight) in fields
+            .map(|(t, w)| (t.as_str(), w))
+            .into_iter()
+            .chain(topics)
+        {
+            for term in tokenize(text) {
+                *counts.entry(term).or_insert(0) += weight;
+                length += weight;
+            }
+        }
+        (counts, length)
+    }
+
+    #[test]
+    fn a_summary_read_with_the_text_counts_as_the_summary_read_alone() {
+        let text =
+            "Foreign Ministers met in Seoul. 외교장관은 오늘 회담을 가졌다. Ministers agreed";
+        let summaries = [
+            "Foreign Ministers met in Seoul.",
+            "Foreign Ministers met in…",
+            "Foreign Ministers met in Seoul. 외교장관은…",
+            "Foreign Minister",
+            "Foreign Ministers met in Seoul. 외교장관",
+            "Foreign Ministers met in Seoul. 외교장관은 오늘 회담을 가졌다. Ministers agreed",
+            "Ministers met",
+            "",
+            "…",
+        ];
+        for summary in summaries {
+            let mut doc = doc("Ministers meet", text);
+            doc.summary = summary.into();
+            doc.topics = vec!["Diplomacy".into()];
+            assert_eq!(counted(&doc), counted_plainly(&doc), "{summary:?}");
+        }
+        assert_eq!(summary_end("Foreign Ministers met in…", text), Some(24));
+        assert_eq!(
+            summary_end("Foreign Minister", text),
+            None,
+            "ends inside a word"
+        );
     }
 
     #[test]
