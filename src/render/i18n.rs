@@ -83,31 +83,35 @@ pub fn iso(date: &ZonedDateTime) -> String {
         return date.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
     }
     let offset_minutes = offset.unsigned_abs() / 60;
-    let sign = if offset < 0 { "-" } else { "+" };
-    // Each number with what comes before it and its width in digits.
+    let sign = if offset < 0 { b'-' } else { b'+' };
+    // Each number with the character before it (none before the year) and its width in
+    // digits: 25 characters in all, written into one array and copied once.
     let parts = [
-        ("", year as u32, 4),
-        ("-", date.month() as u32, 2),
-        ("-", date.day() as u32, 2),
-        ("T", date.hour() as u32, 2),
-        (":", date.minute() as u32, 2),
-        (":", date.second() as u32, 2),
-        (sign, offset_minutes / 60, 2),
-        (":", offset_minutes % 60, 2),
+        (None, year as u32, 4),
+        (Some(b'-'), date.month() as u32, 2),
+        (Some(b'-'), date.day() as u32, 2),
+        (Some(b'T'), date.hour() as u32, 2),
+        (Some(b':'), date.minute() as u32, 2),
+        (Some(b':'), date.second() as u32, 2),
+        (Some(sign), offset_minutes / 60, 2),
+        (Some(b':'), offset_minutes % 60, 2),
     ];
-    let mut iso = String::with_capacity(25);
+    let mut iso = [0u8; 25];
+    let mut at = 0;
     for (before, number, width) in parts {
-        iso.push_str(before);
-        // The last `width` digits, from the right (`width` is at most 4).
-        let mut digits = [b'0'; 4];
+        if let Some(before) = before {
+            iso[at] = before;
+            at += 1;
+        }
+        // The last `width` digits, from the right.
         let mut rest = number;
-        for digit in digits[..width].iter_mut().rev() {
-            *digit += (rest % 10) as u8;
+        for digit in iso[at..at + width].iter_mut().rev() {
+            *digit = b'0' + (rest % 10) as u8;
             rest /= 10;
         }
-        iso.push_str(std::str::from_utf8(&digits[..width]).expect("ASCII digits"));
+        at += width;
     }
-    iso
+    String::from_utf8(iso.to_vec()).expect("ASCII digits and separators")
 }
 
 #[cfg(test)]
