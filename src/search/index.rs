@@ -165,12 +165,33 @@ impl SearchIndex {
 /// never all in memory at once (every page of memory a build takes must first be zeroed).
 #[derive(Default)]
 pub struct IndexBuilder {
-    /// A document's terms are packed or borrowed from its text while it is read; the index
-    /// makes a string of each distinct term once, at the end: at 10,000 releases there are
-    /// millions of postings.
+    postings: Postings,
+    /// The terms of the batch read last: they go into the postings, on one thread, while the
+    /// next batch is read on the others.
+    pending: Vec<DocTerms>,
+}
+
+#[derive(Default)]
+struct Postings {
+    /// Per term, its documents and weighted counts. Terms are packed while a document is read;
+    /// the index makes a string of each distinct term once, at the end: at 10,000 releases
+    /// there are millions of postings.
     by_term: HashMap<TermKey<'static>, Vec<(u32, u32)>, BuildTermHasher>,
     /// Each document's weighted length, by number.
     lengths: Vec<u32>,
+}
+
+impl Postings {
+    /// Add the terms of the next documents.
+    fn merge(&mut self, counted: Vec<DocTerms>) {
+        for terms in counted {
+            let doc = self.lengths.len() as u32;
+            self.lengths.push(terms.length);
+            for (term, count) in terms.counts {
+                self.by_term.entry(term).or_default().push((doc, count));
+            }
+        }
+    }
 }
 
 impl IndexBuilder {
@@ -182,35 +203,31 @@ impl IndexBuilder {
         docs: &[SearchDoc],
         each: impl Fn(usize, &SearchDoc) -> T + Sync + Send,
     ) -> Vec<T> {
-        let first = self.lengths.len();
-        let (counted, made): (Vec<DocTerms>, Vec<T>) = docs
-            .par_iter()
-            .enumerate()
-            .map_init(CountMap::default, |counts, (i, doc)| {
-                (count_terms(doc, counts), each(first + i, doc))
-            })
-            .unzip();
-        for terms in counted {
-            self.merge(terms);
-        }
+        let first = self.postings.lengths.len() + self.pending.len();
+        let last_batch = std::mem::take(&mut self.pending);
+        let postings = &mut self.postings;
+        let ((), (counted, made)) = rayon::join(
+            || postings.merge(last_batch),
+            || {
+                docs.par_iter()
+                    .enumerate()
+                    .map_init(CountMap::default, |counts, (i, doc)| {
+                        (count_terms(doc, counts), each(first + i, doc))
+                    })
+                    .unzip()
+            },
+        );
+        self.pending = counted;
         made
     }
 
-    /// Add the terms of the next document to their postings.
-    fn merge(&mut self, terms: DocTerms) {
-        let doc = self.lengths.len() as u32;
-        self.lengths.push(terms.length);
-        for (term, count) in terms.counts {
-            self.by_term.entry(term).or_default().push((doc, count));
-        }
-    }
-
     /// The index of every document added, with BM25 weights.
-    pub fn finish(self) -> SearchIndex {
-        let IndexBuilder {
+    pub fn finish(mut self) -> SearchIndex {
+        self.postings.merge(self.pending);
+        let Postings {
             mut by_term,
             lengths,
-        } = self;
+        } = self.postings;
         let n = lengths.len() as f64;
         let average_length =
             (lengths.iter().map(|&l| f64::from(l)).sum::<f64>() / n.max(1.0)).max(1.0);
