@@ -1,9 +1,9 @@
 //! Tests on eight bytes at once, for the loops that look at every byte of every release's
 //! text (search text and JSON, feed and sitemap XML). Each returns a mask with the high bit
-//! set in the bytes that match. The subtractions may borrow from one byte into the next, but only above a byte that really matches, and a
-//! borrow never clears a mark: the lowest byte marked, and whether any is, are exact, and no
-//! matching byte is left unmarked. A mark above the lowest may be a false alarm, so callers
-//! look at the bytes they are sent to themselves.
+//! set in the bytes that match. The subtractions may borrow from one byte into the next, but
+//! only above a byte that really matches, and a borrow never clears a mark: the lowest byte
+//! marked, and whether any is, are exact, and no matching byte is left unmarked. A mark above
+//! the lowest may be a false alarm, so callers look at the bytes they are sent to themselves.
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;

@@ -1,7 +1,7 @@
-//! JSON strings written as `serde_json` writes them, only faster on long text: a search index
-//! holds one document file per release, with its text for snippets, and every release page
-//! has its JSON-LD, and `serde_json` looks at every byte in turn. Here eight bytes are
-//! checked at once and copied whole when none of them needs escaping, which is nearly always.
+//! JSON strings written as `serde_json` writes them, only faster on long text. A search index
+//! holds one document file per release, with its text for snippets, every release page has
+//! its JSON-LD, and `serde_json` looks at every byte in turn. Here eight bytes are checked at
+//! once and copied whole when none of them needs escaping, which is nearly always.
 
 use crate::eight_bytes;
 
