@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::SiteTest;
@@ -106,6 +107,126 @@ fn an_open_tab_follows_saves_and_shows_errors_until_fixed() {
     wait_until(
         &tab,
         &format!("!{OVERLAY} && document.body.textContent.includes('Hawaii')"),
+        Duration::from_secs(5),
+    );
+}
+
+/// Browsers open at most six HTTP/1.1 connections to one server, and each tab's event stream
+/// holds one for as long as the tab is open: the tabs of one browser share a single stream,
+/// so a seventh tab still loads, and every tab follows a save.
+#[test]
+fn many_open_tabs_load_and_all_follow_a_save() {
+    let Some(chromium) = Chromium::launch("serve with many tabs") else {
+        return;
+    };
+    let site = SiteTest::fixture("basic");
+    let server = Server::start(&site, &[]);
+    const TABS: usize = 9;
+    let tabs: Vec<_> = (0..TABS)
+        .map(|n| {
+            let tab = chromium.tab();
+            // Sent, not awaited: a stalled load is what the test looks for.
+            let url = server.url(RELEASE_URL);
+            let _ = tab.evaluate(&format!("location.href = {url:?}"), false);
+            let took = wait_until(
+                &tab,
+                "document.readyState === 'complete' \
+                 && document.title.startsWith('Outcome of ROK-U.S.')",
+                Duration::from_secs(10),
+            );
+            eprintln!("tab {} loaded in {took:?}", n + 1);
+            tab
+        })
+        .collect();
+    let good = std::fs::read_to_string(site.path(RELEASE)).unwrap();
+    site.write(
+        RELEASE,
+        &good.replace(
+            "Outcome of ROK-U.S. Foreign Ministers' Meeting",
+            "Ministers Meet in Honolulu",
+        ),
+    );
+    for (n, tab) in tabs.iter().enumerate() {
+        let took = wait_until(
+            tab,
+            "document.title.startsWith('Ministers Meet in Honolulu')",
+            Duration::from_secs(5),
+        );
+        eprintln!("tab {} showed the save after {took:?}", n + 1);
+    }
+
+    // A broken save: every tab shows the errors, the ones passed on by another tab too.
+    site.write(
+        RELEASE,
+        &good.replace("date = 2022", "date = not-a-date # 2022"),
+    );
+    for tab in &tabs {
+        wait_until(
+            tab,
+            &format!("!!{OVERLAY} && {OVERLAY}.textContent.includes('{RELEASE}:')"),
+            Duration::from_secs(5),
+        );
+    }
+
+    // The tab that listens closes: another takes over, and the fix reaches every tab left.
+    let listening = |tabs: &[Arc<Tab>]| -> Vec<usize> {
+        (0..tabs.len())
+            .filter(|&n| {
+                let value = tabs[n].evaluate("window.communiqueListening === true", false);
+                value.ok().and_then(|v| v.value) == Some(serde_json::Value::Bool(true))
+            })
+            .collect()
+    };
+    let listener = listening(&tabs);
+    assert_eq!(listener.len(), 1, "one tab listens for all: {listener:?}");
+    let mut tabs = tabs;
+    tabs.remove(listener[0])
+        .close(false)
+        .expect("close the listening tab");
+    site.write(RELEASE, &good.replace("Honolulu", "Hawaii"));
+    for tab in &tabs {
+        wait_until(
+            tab,
+            &format!("!{OVERLAY} && document.body.textContent.includes('Hawaii')"),
+            Duration::from_secs(5),
+        );
+    }
+    assert_eq!(listening(&tabs).len(), 1, "another tab took over");
+}
+
+/// A page away from localhost has no Web Locks (they need a secure origin): there each tab
+/// listens for itself, as before tabs shared a stream.
+#[test]
+fn a_tab_without_web_locks_listens_for_itself() {
+    let Some(chromium) = Chromium::launch("serve without web locks") else {
+        return;
+    };
+    let site = SiteTest::fixture("basic");
+    let server = Server::start(&site, &[]);
+    let tab = chromium.tab();
+    tab.call_method(
+        headless_chrome::protocol::cdp::Page::AddScriptToEvaluateOnNewDocument {
+            source: "delete Navigator.prototype.locks;".to_string(),
+            world_name: None,
+            include_command_line_api: None,
+            run_immediately: None,
+        },
+    )
+    .expect("remove Web Locks");
+    tab.navigate_to(&server.url(RELEASE_URL))
+        .expect("open the release")
+        .wait_until_navigated()
+        .expect("the release loads");
+    wait_until(
+        &tab,
+        "navigator.locks === undefined && window.communiqueListening === true",
+        Duration::from_secs(5),
+    );
+    let good = std::fs::read_to_string(site.path(RELEASE)).unwrap();
+    site.write(RELEASE, &good.replace("Honolulu", "Hawaii"));
+    wait_until(
+        &tab,
+        "document.body.textContent.includes('Hawaii')",
         Duration::from_secs(5),
     );
 }

@@ -31,11 +31,47 @@
     document.body.append(overlay);
   };
 
-  const events = new EventSource("/__communique/events");
-  // On (re)connecting: the server's current build; a page older than it reloads.
-  events.addEventListener("hello", (event) => {
-    if (event.data !== version) location.reload();
-  });
-  events.addEventListener("reload", () => location.reload());
-  events.addEventListener("errors", (event) => showErrors(event.data.split("\n").filter(Boolean)));
+  // What the server last said: its current build, and the errors of a broken save.
+  const follow = (state) => {
+    if (state.version !== version) location.reload();
+    else showErrors(state.errors);
+  };
+
+  // One event stream for all the tabs of a browser: each stream holds one of the six
+  // connections a browser opens to a server, so a seventh tab would never load. The tab that
+  // holds the lock listens and passes what it hears to the others; when it closes, another
+  // takes over. Without locks (a page not on localhost) each tab listens for itself.
+  const channel = "BroadcastChannel" in window ? new BroadcastChannel("communique-live-reload") : null;
+  let state = null;
+  const listen = () => {
+    const tell = (next) => {
+      state = next;
+      channel?.postMessage(state);
+      follow(state);
+    };
+    const events = new EventSource("/__communique/events");
+    window.communiqueListening = true; // which tab listens, for tests and the curious
+    // On (re)connecting: the server's current build; a page older than it reloads.
+    events.addEventListener("hello", (event) => tell({ version: event.data, errors: [] }));
+    events.addEventListener("reload", (event) => tell({ version: event.data, errors: [] }));
+    events.addEventListener("errors", (event) =>
+      tell({ version: state ? state.version : version, errors: event.data.split("\n").filter(Boolean) }),
+    );
+  };
+  if (channel && navigator.locks) {
+    channel.onmessage = (message) => {
+      if (message.data === "ask") {
+        if (state) channel.postMessage(state);
+      } else {
+        follow(message.data);
+      }
+    };
+    navigator.locks.request("communique-live-reload", () => {
+      listen();
+      return new Promise(() => {}); // held until the tab closes or reloads
+    });
+    channel.postMessage("ask");
+  } else {
+    listen();
+  }
 })();
