@@ -2,6 +2,7 @@
 //! base path, raw HTML sanitized, the first paragraph kept as a plain-text summary, and every
 //! link collected (with its byte offset) for `check`.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
@@ -130,7 +131,7 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
     html::push_html(&mut html_out, events.into_iter());
     // Sanitizing parses the whole page again, so only pages that hold raw HTML pay for it.
     rendered.html = if has_raw_html && !options.unsafe_html {
-        sanitize(&html_out)
+        sanitize(&html_out, &options.base_path)
     } else {
         html_out
     };
@@ -191,14 +192,20 @@ pub fn slugify(text: &str) -> String {
 
 /// `/en/x/` becomes `/news/en/x/` under base path `/news/`; other links are left alone.
 fn under_base_path<'a>(url: CowStr<'a>, base_path: &str) -> CowStr<'a> {
-    if base_path == "/"
+    match moved_under(&url, base_path) {
+        Some(moved) => CowStr::from(moved),
+        None => url,
+    }
+}
+
+/// A root-relative `url` moved under `base_path`, or `None` when it stays: a full or
+/// protocol-relative address, a relative one, or one already under the base path.
+fn moved_under(url: &str, base_path: &str) -> Option<String> {
+    let stays = base_path == "/"
         || !url.starts_with('/')
         || url.starts_with("//")
-        || url.starts_with(base_path)
-    {
-        return url;
-    }
-    CowStr::from(format!("{}{}", base_path.trim_end_matches('/'), url))
+        || url.starts_with(base_path);
+    (!stays).then(|| format!("{}{}", base_path.trim_end_matches('/'), url))
 }
 
 fn fold_whitespace(text: &str, max_chars: usize) -> String {
@@ -212,9 +219,13 @@ fn fold_whitespace(text: &str, max_chars: usize) -> String {
 }
 
 /// Raw HTML down to a safe allowlist, keeping what pulldown-cmark itself writes (heading ids,
-/// footnote classes, table alignment).
-fn sanitize(html: &str) -> String {
+/// footnote classes, table alignment). Root-relative links in the raw HTML move under
+/// `base_path` as those written in Markdown do.
+fn sanitize(html: &str, base_path: &str) -> String {
     ammonia::Builder::default()
+        .url_relative(ammonia::UrlRelative::Custom(Box::new(raw_html_links(
+            base_path,
+        ))))
         .add_generic_attributes(["id", "class"])
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("td", ["style"])
@@ -230,6 +241,11 @@ fn sanitize(html: &str) -> String {
         })
         .clean(html)
         .to_string()
+}
+
+/// What ammonia does with each relative link of raw HTML: [`moved_under`] the base path.
+fn raw_html_links(base_path: &str) -> impl Fn(&str) -> Option<Cow<'_, str>> + Send + Sync + '_ {
+    move |url| Some(moved_under(url, base_path).map_or(Cow::Borrowed(url), Cow::Owned))
 }
 
 #[cfg(test)]
@@ -295,6 +311,27 @@ mod tests {
         let urls: Vec<_> = out.links.iter().map(|l| l.url.as_str()).collect();
         assert_eq!(urls, ["/news/en/x/", "https://e.org/", "#top", "//cdn/x"]);
         assert!(out.html.contains(r#"href="/news/en/x/""#));
+    }
+
+    #[test]
+    fn root_relative_links_in_sanitized_raw_html_move_too() {
+        let md = "<a href=\"/en/x/\">a</a> <img src=\"/files/m.png\" alt=\"m\"> \
+                  <a href=\"/news/en/y/\">b</a> <a href=\"//cdn/z\">c</a> <a href=\"z/\">d</a> \
+                  [e](/en/e/)\n";
+        let out = render(md, &options("/news/", false));
+        for expected in [
+            r#"href="/news/en/x/""#,
+            r#"src="/news/files/m.png""#,
+            r#"href="/news/en/y/""#,
+            r#"href="//cdn/z""#,
+            r#"href="z/""#,
+            r#"href="/news/en/e/""#,
+        ] {
+            assert!(out.html.contains(expected), "{expected} in {}", out.html);
+        }
+        // Kept as written when raw HTML is allowed as it is.
+        let raw = render(md, &options("/news/", true));
+        assert!(raw.html.contains(r#"href="/en/x/""#), "{}", raw.html);
     }
 
     #[test]
