@@ -28,7 +28,8 @@ pub struct Site {
     pub by_language: Vec<Vec<ReleaseId>>,
     /// Per language, per topic: its releases, newest first.
     pub by_topic: Vec<Vec<Vec<ReleaseId>>>,
-    /// Per language: its top-level sections, in folder-name order (the main menu).
+    /// Per language: its top-level sections (the main menu), by the `weight` of their
+    /// `_index.md`, lower first, then those without one in folder-name order.
     pub menu: Vec<Vec<SectionId>>,
     pub templates: Vec<(String, String)>,
     pub static_files: Vec<SiteFile>,
@@ -47,6 +48,8 @@ pub struct Section {
     pub path: String,
     /// From `_index.md`, else the folder's name.
     pub title: String,
+    /// From `_index.md`: its place in the main menu.
+    pub weight: Option<i64>,
     pub intro_html: String,
     pub extra: Option<toml::Table>,
     /// Every release below this folder, newest first.
@@ -125,7 +128,10 @@ impl Site {
         let mut top_level: Vec<SectionId> = (0..sections.len())
             .filter(|&s| sections[s].is_top_level())
             .collect();
-        top_level.sort_by(|&a, &b| sections[a].path.cmp(&sections[b].path));
+        top_level.sort_by_key(|&s| {
+            let section = &sections[s];
+            (section.weight.is_none(), section.weight, &section.path)
+        });
         for id in top_level {
             menu[sections[id].lang].push(id);
         }
@@ -221,6 +227,7 @@ impl Placed {
                             lang,
                             path,
                             title,
+                            weight: None,
                             intro_html: String::new(),
                             extra: None,
                             releases: Vec::new(),
@@ -234,6 +241,7 @@ impl Placed {
             if let Some(title) = index.title {
                 section.title = title;
             }
+            section.weight = index.weight;
             section.intro_html = index.intro_html;
             section.extra = index.extra;
         }

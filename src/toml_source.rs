@@ -60,6 +60,8 @@ impl TomlSource<'_> {
         let mut message = error.message().trim_end().replace('\n', " ");
         if message.contains("expected a TOML datetime") {
             message.push_str(": write a date (2022-02-12) or a date-time (2022-02-12T15:00:00+09:00), without quotes");
+        } else if message.ends_with("expected i64") {
+            message.push_str(": write a whole number (1, 2, 3...), without quotes");
         }
         self.error_at(span, message)
     }

@@ -348,3 +348,45 @@ fn the_shipped_site_builds() {
         "at least 16 releases in both languages and more; found {releases}"
     );
 }
+
+/// The text of the main menu's links on a page, in order.
+fn menu_titles(page: &str) -> Vec<String> {
+    let start = page.find(r#"class="main-menu""#).expect("a main menu");
+    let menu = &page[start..start + page[start..].find("</nav>").unwrap()];
+    menu.split("<a href=")
+        .skip(1)
+        .map(|link| {
+            let text = &link[link.find('>').unwrap() + 1..];
+            text[..text.find("</a>").unwrap()].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn the_main_menu_follows_section_weights_then_folder_names() {
+    let site = SiteTest::fixture("basic");
+    site.build().ok();
+    let home = |lang: &str| menu_titles(&site.output(&format!("{lang}/index.html")));
+    assert_eq!(home("en"), ["briefings", "Press Releases", "Topics"]);
+    site.write(
+        "content/en/press-releases/_index.md",
+        "+++\ntitle = \"Press Releases\"\nweight = 1\n+++\n",
+    )
+    .write(
+        "content/en/briefings/_index.md",
+        "+++\ntitle = \"Briefings\"\nweight = 2\n+++\n",
+    )
+    .write(
+        "content/ko/press-releases/_index.md",
+        "+++\ntitle = \"보도자료\"\nweight = 1\n+++\n",
+    );
+    site.build().ok();
+    assert_eq!(home("en"), ["Press Releases", "Briefings", "Topics"]);
+    // A section without a weight comes after those with one.
+    assert_eq!(home("ko"), ["보도자료", "briefings", "주제별 소식"]);
+    assert_eq!(
+        menu_titles(&site.output(EN_HONOLULU)),
+        home("en"),
+        "every page has the same menu"
+    );
+}

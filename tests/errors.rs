@@ -219,3 +219,12 @@ fn a_wrong_command_line_exits_2() {
     site.run(&["build", "--no-such-flag"]).fails(2);
     site.run(&["publish"]).fails(2);
 }
+
+#[test]
+fn a_section_weight_that_is_not_a_number() {
+    expect_error(
+        "section-weight-not-a-number.md",
+        "content/ko/press-releases/_index.md",
+        "content/ko/press-releases/_index.md:3:10: error: invalid type: string \"first\", expected i64: write a whole number (1, 2, 3...), without quotes",
+    );
+}

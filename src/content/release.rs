@@ -30,7 +30,11 @@ const RELEASE_KEYS: Keys = Keys::Fixed(&[
     ("attachments", Keys::ArrayOf(&ATTACHMENT_KEYS)),
     ("extra", Keys::Any),
 ]);
-const SECTION_KEYS: Keys = Keys::Fixed(&[("title", Keys::Any), ("extra", Keys::Any)]);
+const SECTION_KEYS: Keys = Keys::Fixed(&[
+    ("title", Keys::Any),
+    ("weight", Keys::Any),
+    ("extra", Keys::Any),
+]);
 
 #[derive(Deserialize)]
 struct RawRelease {
@@ -53,6 +57,7 @@ struct RawRelease {
 #[derive(Deserialize)]
 struct RawSection {
     title: Option<Spanned<String>>,
+    weight: Option<i64>,
     extra: Option<toml::Table>,
 }
 
@@ -115,6 +120,8 @@ pub struct SectionIndex {
     pub lang: usize,
     pub folders: Vec<String>,
     pub title: Option<String>,
+    /// Where a top-level section goes in the main menu: lower first.
+    pub weight: Option<i64>,
     pub intro_html: String,
     pub extra: Option<toml::Table>,
 }
@@ -242,6 +249,7 @@ pub fn parse_section_index(
         lang,
         folders,
         title,
+        weight: raw.weight,
         intro_html: markdown::render(&text[body], markdown).html,
         extra: raw.extra,
     })
