@@ -239,6 +239,18 @@ fn ctrl_c_stops_it_cleanly_with_a_page_open() {
     assert!(server.seen.iter().any(|l| l == "stopped"));
 }
 
+/// What a process manager or `docker stop` sends: the same clean stop as Ctrl-C.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_it_cleanly_too() {
+    let site = SiteTest::fixture("basic");
+    let mut server = Server::start(&site, &[]);
+    let _open_page = server.events();
+    let code = server.signal("TERM", WAIT);
+    assert_eq!(code, Some(0), "{}", server.seen.join("\n"));
+    assert!(server.seen.iter().any(|l| l == "stopped"));
+}
+
 /// The site rebuilt in part after a change must equal the site built afresh.
 fn assert_same_as_full_build(site: &SiteTest, live: &mut LiveSite, rebuild: Rebuild) -> usize {
     rebuild_like_a_full_build(site, live, rebuild).pages_rendered

@@ -134,7 +134,7 @@ pub fn run(
         let listener = tokio::net::TcpListener::from_std(listener)?;
         axum::serve(listener, server::router(receiver))
             .with_graceful_shutdown(async move {
-                let _ = tokio::signal::ctrl_c().await;
+                stop_requested().await;
                 // Open event streams end when the rebuild loop does; then the server can stop.
                 let _ = stop.send(Message::Stop);
             })
@@ -146,6 +146,20 @@ pub fn run(
         .join()
         .map_err(|_| anyhow::anyhow!("the rebuild thread panicked"))?;
     served.context("the server failed")
+}
+
+/// Ctrl-C, or on Unix SIGTERM: what a terminal, a process manager or `docker stop` sends.
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            let interrupt = std::pin::pin!(tokio::signal::ctrl_c());
+            futures_util::future::select(interrupt, std::pin::pin!(terminate.recv())).await;
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The rebuild loop's state: it owns the watcher and the site, and publishes snapshots.

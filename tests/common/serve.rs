@@ -167,8 +167,13 @@ impl Server {
 
     /// Send Ctrl-C (SIGINT) and wait for the process to end; its exit code.
     pub fn interrupt(&mut self, timeout: Duration) -> Option<i32> {
+        self.signal("INT", timeout)
+    }
+
+    /// Send the signal `name` (`INT`, `TERM`) and wait for the process to end; its exit code.
+    pub fn signal(&mut self, name: &str, timeout: Duration) -> Option<i32> {
         let status = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
+            .args([&format!("-{name}"), &self.child.id().to_string()])
             .status()
             .expect("run kill");
         assert!(status.success());
@@ -183,7 +188,7 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("serve did not stop within {timeout:?} of Ctrl-C");
+        panic!("serve did not stop within {timeout:?} of SIG{name}");
     }
 }
 
