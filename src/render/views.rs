@@ -96,16 +96,16 @@ impl<'a> Shared<'a> {
         context.insert_value("t", values.strings.clone());
         context.insert_value("menu", values.menu.clone());
 
-        let (title, description) = self.page_title(page, lang);
+        let [title, description, url, permalink] = self.page_values(page, lang, &path);
         let (switcher, alternates) = self.translations_of(page);
         context.insert_value(
             "page",
             map([
                 ("kind", kind(page).into()),
-                ("title", title.into()),
-                ("description", description.into()),
-                ("url", self.urls.link(&path).into()),
-                ("permalink", self.urls.permalink(&path).into()),
+                ("title", title),
+                ("description", description),
+                ("url", url),
+                ("permalink", permalink),
                 ("switcher", Value::from_serializable(&switcher)),
                 ("alternates", Value::from_serializable(&alternates)),
                 ("feeds", self.feeds_of(page, lang)),
@@ -263,8 +263,10 @@ impl<'a> Shared<'a> {
         self.prepared.topic_values[lang].to_vec().into()
     }
 
-    /// The page's own title (without the site's) and its description for meta tags.
-    fn page_title(&self, page: Page, lang: usize) -> (String, String) {
+    /// The page's own title (without the site's), its description for meta tags, its link and
+    /// its permalink. A release page shares them with its list entry, where they are made once
+    /// and marked safe for tera.
+    fn page_values(&self, page: Page, lang: usize, path: &str) -> [Value; 4] {
         let site = self.site;
         let t = &self.strings[lang];
         let language = &site.config.languages[lang];
@@ -278,14 +280,20 @@ impl<'a> Shared<'a> {
                 title
             }
         };
-        match page {
+        let (title, description) = match page {
+            Page::Release(id) => {
+                let entry = self.prepared.summaries[id].as_map().expect("a map");
+                let field = |name| entry[&tera::value::Key::Str(name)].clone();
+                return [
+                    field("title"),
+                    field("summary"),
+                    field("url"),
+                    field("permalink"),
+                ];
+            }
             Page::Root => (language.title.clone(), language.title.clone()),
             Page::NotFound => (t["not_found_title"].clone(), t["not_found_text"].clone()),
             Page::Home(_) => (language.title.clone(), t["latest"].clone()),
-            Page::Release(id) => (
-                site.releases[id].title.clone(),
-                site.releases[id].summary.clone(),
-            ),
             Page::Section(id, number) => {
                 let title = site.sections[id].title.clone();
                 (numbered(title.clone(), number), title)
@@ -296,7 +304,13 @@ impl<'a> Shared<'a> {
                 let name = site.config.topics[topic].names[lang].clone();
                 (numbered(name.clone(), number), name)
             }
-        }
+        };
+        [
+            title.into(),
+            description.into(),
+            self.urls.link(path).into(),
+            self.urls.permalink(path).into(),
+        ]
     }
 
     /// The language switcher and the hreflang alternates (with x-default) of a page.
