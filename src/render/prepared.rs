@@ -77,7 +77,7 @@ impl Prepared {
             }
         };
         let section_links: Vec<Value> = (0..site.sections.len())
-            .map(|s| marked_safe(Value::from_serializable(&section_link(site, &urls, s))))
+            .map(|s| safe_value(&section_link(site, &urls, s)))
             .collect();
         let language_values = (0..config.languages.len())
             .map(|lang| {
@@ -86,40 +86,31 @@ impl Prepared {
                     .map(|&s| section_links[s].clone())
                     .collect();
                 LanguageValues {
-                    lang: marked_safe(Value::from_serializable(&lang_view(lang))),
-                    strings: marked_safe(Value::from_serializable(&strings[lang])),
+                    lang: safe_value(&lang_view(lang)),
+                    strings: safe_value(&strings[lang]),
                     menu: menu.into(),
-                    feeds: marked_safe(Value::from_serializable(&[feed_link(
-                        site, &urls, lang, None,
-                    )])),
+                    feeds: safe_value(&[feed_link(site, &urls, lang, None)]),
                     locale: og_locale(&config.languages[lang].code),
                 }
             })
             .collect();
-        let site_value = marked_safe(Value::from_serializable(&plain::SiteView {
+        let site_value = safe_value(&plain::SiteView {
             base_url: &config.base_url,
             base_path: config.base_path(),
             default_language: &config.languages[config.default_language].code,
             languages: (0..config.languages.len()).map(lang_view).collect(),
-        }));
+        });
         let topic_values = (0..config.languages.len())
             .map(|lang| {
                 (0..config.topics.len())
-                    .map(|t| {
-                        marked_safe(Value::from_serializable(&topic_view(site, &urls, lang, t)))
-                    })
+                    .map(|t| safe_value(&topic_view(site, &urls, lang, t)))
                     .collect()
             })
             .collect();
         let release_breadcrumbs = (0..site.sections.len())
             .map(|s| {
                 let lang = site.sections[s].lang;
-                marked_safe(Value::from_serializable(&crumbs_to(
-                    site,
-                    &urls,
-                    &strings[lang],
-                    s,
-                )))
+                safe_value(&crumbs_to(site, &urls, &strings[lang], s))
             })
             .collect();
         let mut prepared = Prepared {
@@ -166,12 +157,8 @@ impl Prepared {
         let release = &site.releases[id];
         let lang = release.location.lang;
         let path = urls.release(id);
-        let date = |d: &jiff::ZonedDateTime| {
-            marked_safe(Value::from_serializable(&i18n::date_view(
-                d,
-                &self.date_formats[lang],
-            )))
-        };
+        let date =
+            |d: &jiff::ZonedDateTime| safe_value(&i18n::date_view(d, &self.date_formats[lang]));
         let topics: Vec<Value> = release
             .topics
             .iter()
@@ -260,7 +247,7 @@ fn section_link(site: &Site, urls: &Urls<'_>, section: usize) -> LinkView {
 /// `value` with every string in it that HTML escaping leaves as it is marked safe: tera then
 /// writes such a string as it is instead of scanning it again on every page that shows it. The
 /// page is the same byte for byte; strings with `&<>"'` are escaped as before.
-pub(super) fn marked_safe(value: Value) -> Value {
+fn marked_safe(value: Value) -> Value {
     if let Some(text) = value.as_str() {
         return if needs_escaping(text) {
             value
@@ -285,6 +272,11 @@ pub(super) fn marked_safe(value: Value) -> Value {
             .into();
     }
     value
+}
+
+/// `value` as a template value, its strings [`marked_safe`].
+fn safe_value(value: &(impl Serialize + ?Sized)) -> Value {
+    marked_safe(Value::from_serializable(value))
 }
 
 /// A string for templates, [`marked_safe`] when it can be.
