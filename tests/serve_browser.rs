@@ -36,18 +36,38 @@ fn wait_until(tab: &Tab, expression: &str, timeout: Duration) -> Duration {
 
 const OVERLAY: &str = "document.getElementById('communique-errors')";
 
-#[test]
-fn an_open_tab_follows_saves_and_shows_errors_until_fixed() {
-    let Some(chromium) = Chromium::launch("serve live reload") else {
-        return;
-    };
+/// Chromium, and `serve` running on a copy of the basic fixture; `None` when the test is
+/// skipped (no Chromium). `test` names the test in the skip message.
+fn serve_basic(test: &str) -> Option<(Chromium, SiteTest, Server)> {
+    let chromium = Chromium::launch(test)?;
     let site = SiteTest::fixture("basic");
     let server = Server::start(&site, &[]);
-    let tab = chromium.tab();
+    Some((chromium, site, server))
+}
+
+/// The release's text with a new title, "Ministers Meet in Honolulu".
+fn retitled(release: &str) -> String {
+    release.replace(
+        "Outcome of ROK-U.S. Foreign Ministers' Meeting",
+        "Ministers Meet in Honolulu",
+    )
+}
+
+/// Open the release in `tab` and wait until it has loaded.
+fn open_release(tab: &Tab, server: &Server) {
     tab.navigate_to(&server.url(RELEASE_URL))
         .expect("open the release")
         .wait_until_navigated()
         .expect("the release loads");
+}
+
+#[test]
+fn an_open_tab_follows_saves_and_shows_errors_until_fixed() {
+    let Some((chromium, site, server)) = serve_basic("serve live reload") else {
+        return;
+    };
+    let tab = chromium.tab();
+    open_release(&tab, &server);
     wait_until(
         &tab,
         "document.title.startsWith('Outcome of ROK-U.S.')",
@@ -59,13 +79,7 @@ fn an_open_tab_follows_saves_and_shows_errors_until_fixed() {
     let good = std::fs::read_to_string(site.path(RELEASE)).unwrap();
 
     // A new title: the tab shows it within 2 seconds of the save.
-    site.write(
-        RELEASE,
-        &good.replace(
-            "Outcome of ROK-U.S. Foreign Ministers' Meeting",
-            "Ministers Meet in Honolulu",
-        ),
-    );
+    site.write(RELEASE, &retitled(&good));
     let took = wait_until(
         &tab,
         "document.title.startsWith('Ministers Meet in Honolulu') \
@@ -116,11 +130,9 @@ fn an_open_tab_follows_saves_and_shows_errors_until_fixed() {
 /// so a seventh tab still loads, and every tab follows a save.
 #[test]
 fn many_open_tabs_load_and_all_follow_a_save() {
-    let Some(chromium) = Chromium::launch("serve with many tabs") else {
+    let Some((chromium, site, server)) = serve_basic("serve with many tabs") else {
         return;
     };
-    let site = SiteTest::fixture("basic");
-    let server = Server::start(&site, &[]);
     const TABS: usize = 9;
     let tabs: Vec<_> = (0..TABS)
         .map(|n| {
@@ -139,13 +151,7 @@ fn many_open_tabs_load_and_all_follow_a_save() {
         })
         .collect();
     let good = std::fs::read_to_string(site.path(RELEASE)).unwrap();
-    site.write(
-        RELEASE,
-        &good.replace(
-            "Outcome of ROK-U.S. Foreign Ministers' Meeting",
-            "Ministers Meet in Honolulu",
-        ),
-    );
+    site.write(RELEASE, &retitled(&good));
     for (n, tab) in tabs.iter().enumerate() {
         let took = wait_until(
             tab,
@@ -198,11 +204,9 @@ fn many_open_tabs_load_and_all_follow_a_save() {
 /// listens for itself, as before tabs shared a stream.
 #[test]
 fn a_tab_without_web_locks_listens_for_itself() {
-    let Some(chromium) = Chromium::launch("serve without web locks") else {
+    let Some((chromium, site, server)) = serve_basic("serve without web locks") else {
         return;
     };
-    let site = SiteTest::fixture("basic");
-    let server = Server::start(&site, &[]);
     let tab = chromium.tab();
     tab.call_method(
         headless_chrome::protocol::cdp::Page::AddScriptToEvaluateOnNewDocument {
@@ -213,10 +217,7 @@ fn a_tab_without_web_locks_listens_for_itself() {
         },
     )
     .expect("remove Web Locks");
-    tab.navigate_to(&server.url(RELEASE_URL))
-        .expect("open the release")
-        .wait_until_navigated()
-        .expect("the release loads");
+    open_release(&tab, &server);
     wait_until(
         &tab,
         "navigator.locks === undefined && window.communiqueListening === true",
