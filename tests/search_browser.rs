@@ -148,6 +148,23 @@ fn searches_work(chromium: &Chromium, output: &Path, prefix: &str) {
     assert_eq!(search(&tab, &ko, "기후변화"), "done");
     assert_eq!(result_titles(&tab), ["기후 협의 개최"]);
 
+    // A one-syllable word finds only where it stands alone, and the page says so.
+    assert_eq!(
+        eval(&tab, "document.querySelector('.search-hint').hidden"),
+        true,
+        "no hint for a longer word"
+    );
+    search(&tab, &ko, "북");
+    assert_eq!(
+        text_of(&tab, ".search-hint"),
+        "‘북’처럼 한 글자로 된 검색어는 그 글자가 따로 쓰인 곳만 찾습니다. \
+         두 글자 이상으로 검색해 보십시오."
+    );
+    assert_eq!(
+        eval(&tab, "document.querySelector('.search-hint').hidden"),
+        false
+    );
+
     // A word the site does not have: no results, and the page says so.
     assert_eq!(search(&tab, &en, "zebra"), "none");
     assert!(result_titles(&tab).is_empty());

@@ -340,6 +340,16 @@
       show("none", message(root.dataset.tNone, 0));
       return;
     }
+    // A one-syllable term is indexed only where the syllable stands alone (longer Korean words
+    // are indexed as pairs of syllables), so the page says why it finds little.
+    var hint = root.querySelector(".search-hint");
+    var oneSyllable = queryTerms.find(function (term) {
+      return Array.from(term).length === 1 && classOf(term.codePointAt(0)) === CJK;
+    });
+    if (hint && oneSyllable && root.dataset.tOneSyllable) {
+      hint.textContent = root.dataset.tOneSyllable.replace("{term}", oneSyllable);
+      hint.hidden = false;
+    }
     var wanted = new Set(queryTerms);
     show("loading", root.dataset.tLoading);
     rank(indexUrl, queryTerms).then(function (hits) {
