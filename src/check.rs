@@ -31,6 +31,9 @@ pub struct CheckReport {
     pub errors: Vec<SourceError>,
     /// One entry per language that some release is missing in, in config order.
     pub missing_translations: Vec<MissingTranslations>,
+    /// Per language (code, top-level section folders in menu order), when the languages list
+    /// the sections they share in different orders; else empty.
+    pub menu_orders: Vec<(String, Vec<String>)>,
 }
 
 /// The releases that have no version in `language`.
@@ -62,10 +65,27 @@ pub fn check(root: &Path) -> anyhow::Result<CheckReport> {
         files: files.len(),
         errors,
         missing_translations: missing_translations(&site),
+        menu_orders: differing_menu_orders(&site),
     })
 }
 
 impl CheckReport {
+    /// A warning that the languages' main menus list their sections in different orders, or
+    /// `None` when they agree.
+    pub fn menu_order_warning(&self) -> Option<String> {
+        if self.menu_orders.is_empty() {
+            return None;
+        }
+        let mut warning = String::from(
+            "warning: the main menu lists the sections in a different order in each language \
+             (set `weight` in each language's _index.md):",
+        );
+        for (language, folders) in &self.menu_orders {
+            let _ = write!(warning, "\n  {language}: {}", folders.join(", "));
+        }
+        Some(warning)
+    }
+
     /// The missing translations as a table for people, or `None` when every release has all.
     pub fn missing_translations_table(&self) -> Option<String> {
         if self.missing_translations.is_empty() {
@@ -106,6 +126,43 @@ impl CheckReport {
         );
         Some(table)
     }
+}
+
+/// Each language's main menu as folder names, when two languages list the folders they both
+/// have in different orders (a `weight` set in one language's `_index.md` only); else empty.
+fn differing_menu_orders(site: &Site) -> Vec<(String, Vec<String>)> {
+    let menus: Vec<Vec<&str>> = site
+        .menu
+        .iter()
+        .map(|menu| {
+            menu.iter()
+                .map(|&s| site.sections[s].path.as_str())
+                .collect()
+        })
+        .collect();
+    let shared_order = |menu: &[&str], other: &[&str]| -> Vec<String> {
+        menu.iter()
+            .filter(|path| other.contains(path))
+            .map(|path| path.to_string())
+            .collect()
+    };
+    let differ = menus.iter().enumerate().any(|(a, menu)| {
+        menus[a + 1..]
+            .iter()
+            .any(|other| shared_order(menu, other) != shared_order(other, menu))
+    });
+    if !differ {
+        return Vec::new();
+    }
+    site.config
+        .languages
+        .iter()
+        .zip(&menus)
+        .map(|(language, menu)| {
+            let folders = menu.iter().map(|path| path.to_string()).collect();
+            (language.code.clone(), folders)
+        })
+        .collect()
 }
 
 /// Per language, every release of another language that has no translation into it.

@@ -78,6 +78,9 @@ fn run(command: Command) -> anyhow::Result<()> {
             if let Some(table) = report.missing_translations_table() {
                 eprintln!("{table}");
             }
+            if let Some(warning) = report.menu_order_warning() {
+                eprintln!("{warning}");
+            }
             if !report.errors.is_empty() {
                 return Err(SiteErrors(report.errors).into());
             }

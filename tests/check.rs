@@ -83,6 +83,33 @@ fn a_raw_html_link_moves_under_the_sub_path_unless_kept_as_written() {
     );
 }
 
+/// A `weight` set in one language only orders that language's menu alone: `check` says so,
+/// and stops saying it once both languages agree.
+#[test]
+fn menus_in_different_orders_across_languages_are_a_warning() {
+    let site = SiteTest::fixture("basic");
+    let check_says_no_menu_warning = || {
+        let run = site.run(&["check"]);
+        run.ok();
+        assert!(!run.stderr.contains("different order"), "{}", run.stderr);
+    };
+    check_says_no_menu_warning();
+
+    let weighted = "+++\ntitle = \"Press Releases\"\nweight = 1\n+++\n";
+    site.write("content/en/press-releases/_index.md", weighted);
+    let differ = site.run(&["check"]);
+    differ.ok();
+    differ
+        .says("warning: the main menu lists the sections in a different order in each language")
+        .says("\n  ko: briefings, press-releases\n  en: press-releases, briefings");
+
+    site.write(
+        "content/ko/press-releases/_index.md",
+        "+++\ntitle = \"보도자료\"\nweight = 1\n+++\n",
+    );
+    check_says_no_menu_warning();
+}
+
 #[test]
 fn broken_links_and_anchors_are_errors_at_their_markdown_line() {
     let site = SiteTest::fixture("basic");
