@@ -46,6 +46,9 @@ pub struct BuildArgs {
     /// Include releases marked `draft = true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Include releases dated in the future (left out until their date has passed).
+    #[arg(long)]
+    pub future: bool,
     /// Write into a non-empty folder that communique did not make.
     #[arg(long)]
     pub force: bool,
@@ -67,4 +70,7 @@ pub struct ServeArgs {
     /// Include releases marked `draft = true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Include releases dated in the future (left out until their date has passed).
+    #[arg(long)]
+    pub future: bool,
 }

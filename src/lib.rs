@@ -45,6 +45,8 @@ pub struct BuildOptions {
 pub struct BuildSummary {
     pub output: PathBuf,
     pub releases: usize,
+    /// Releases left out because their date has not come yet (without `--future`).
+    pub scheduled: Vec<content::Scheduled>,
     pub files: usize,
     pub write: output::WriteReport,
     pub timings: Timings,
@@ -105,6 +107,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
     let summary = BuildSummary {
         output,
         releases: site.releases.len(),
+        scheduled: site.scheduled.clone(),
         files: staged.len(),
         write,
         timings,

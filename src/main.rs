@@ -39,6 +39,7 @@ fn run(command: Command) -> anyhow::Result<()> {
                 load: LoadOptions {
                     base_url: args.base_url,
                     drafts: args.drafts,
+                    future: args.future,
                 },
                 force: args.force,
             };
@@ -52,6 +53,13 @@ fn run(command: Command) -> anyhow::Result<()> {
                 summary.write.unchanged,
                 summary.write.removed
             );
+            if let Some(note) = scheduled_note(summary.scheduled.len(), "build --future") {
+                eprintln!("{note}");
+                for release in &summary.scheduled {
+                    let date = communique::render::i18n::iso(&release.date);
+                    eprintln!("  {date}  {}", release.source.display());
+                }
+            }
             if timings {
                 let t = &summary.timings;
                 eprintln!(
@@ -69,6 +77,7 @@ fn run(command: Command) -> anyhow::Result<()> {
                 bind: args.bind,
                 port: args.port,
                 drafts: args.drafts,
+                future: args.future,
             };
             communique::serve::run(&options, report_serve)?;
             eprintln!("stopped");
@@ -98,25 +107,35 @@ fn report_serve(event: Report<'_>) {
             address,
             files,
             took,
+            scheduled,
         } => {
             if let Some(warning) = exposure_warning(address.ip()) {
                 eprintln!("{warning}");
             }
             eprintln!("built {files} files in {} ms", took.as_millis());
+            if let Some(note) = scheduled_note(scheduled, "serve --future") {
+                eprintln!("{note}");
+            }
             eprintln!("serving at {url} (press Ctrl-C to stop)");
         }
         Report::Rebuilt {
             rebuild,
             rebuilt,
             took,
-        } => eprintln!(
-            "rebuilt in {:.1} ms ({}: {} pages rendered, {} of {} files changed)",
-            took.as_secs_f64() * 1000.0,
-            rebuild.describe(),
-            rebuilt.pages_rendered,
-            rebuilt.files_changed,
-            rebuilt.files
-        ),
+            scheduled,
+        } => {
+            eprintln!(
+                "rebuilt in {:.1} ms ({}: {} pages rendered, {} of {} files changed)",
+                took.as_secs_f64() * 1000.0,
+                rebuild.describe(),
+                rebuilt.pages_rendered,
+                rebuilt.files_changed,
+                rebuilt.files
+            );
+            if let Some(note) = scheduled_note(scheduled, "serve --future") {
+                eprintln!("{note}");
+            }
+        }
         Report::CaughtUp {
             files_changed,
             took,
@@ -129,6 +148,18 @@ fn report_serve(event: Report<'_>) {
             eprintln!("warning: watching the site's files: {message}")
         }
     }
+}
+
+/// What to say when `count` releases were left out for being dated in the future; `command`
+/// is the one that would include them.
+fn scheduled_note(count: usize, command: &str) -> Option<String> {
+    (count > 0).then(|| {
+        let releases = if count == 1 { "release" } else { "releases" };
+        format!(
+            "note: {count} {releases} dated in the future left out until {} date; `{command}` includes them",
+            if count == 1 { "its" } else { "their" }
+        )
+    })
 }
 
 /// A preview on anything but loopback is visible to the network; say so.

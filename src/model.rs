@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::config::Config;
-use crate::content::{LoadedSite, Release, SectionIndex, SiteFile};
+use crate::content::{LoadedSite, Release, Scheduled, SectionIndex, SiteFile};
 use crate::error::{SiteErrors, SourceError};
 
 /// Index into `Site::releases`.
@@ -31,6 +31,8 @@ pub struct Site {
     /// Per language: its top-level sections (the main menu), by the `weight` of their
     /// `_index.md`, lower first, then those without one in folder-name order.
     pub menu: Vec<Vec<SectionId>>,
+    /// Releases left out because their date has not come yet, by date.
+    pub scheduled: Vec<Scheduled>,
     pub templates: Vec<(String, String)>,
     pub static_files: Vec<SiteFile>,
     section_lookup: HashMap<(usize, String), SectionId>,
@@ -71,6 +73,7 @@ impl Site {
         let LoadedSite {
             config,
             mut releases,
+            scheduled,
             section_indexes,
             templates,
             static_files,
@@ -146,6 +149,7 @@ impl Site {
             by_language,
             by_topic,
             menu,
+            scheduled,
             templates,
             static_files,
             section_lookup,

@@ -390,3 +390,36 @@ fn the_main_menu_follows_section_weights_then_folder_names() {
         "every page has the same menu"
     );
 }
+
+/// A release dated in the future (an embargoed one) stays out of every page, list, feed,
+/// sitemap and search index until its date has passed; the build says so, and `--future`
+/// includes it.
+#[test]
+fn a_release_dated_in_the_future_waits_for_its_date_unless_asked_for() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/en/press-releases/embargoed.md",
+        "+++\ntitle = \"Embargoed Announcement\"\ndate = 2999-01-01T06:00:00+09:00\n+++\nNot yet.\n",
+    );
+    let run = site.build();
+    run.ok();
+    run
+        .says("note: 1 release dated in the future left out until its date; `build --future` includes them")
+        .says("  2999-01-01T06:00:00+09:00  content/en/press-releases/embargoed.md");
+    assert!(!site.output_exists("en/press-releases/embargoed/index.html"));
+    for file in site.output_files() {
+        let text = site.output(&file);
+        assert!(
+            !text.contains("Embargoed") && !text.contains("embargoed"),
+            "{file}"
+        );
+    }
+
+    site.run(&["build", "--future"]).ok();
+    site.file_contains(
+        "en/press-releases/embargoed/index.html",
+        "Embargoed Announcement",
+    )
+    .file_contains("en/press-releases/index.html", "Embargoed Announcement")
+    .file_contains("sitemap.xml", "/en/press-releases/embargoed/");
+}

@@ -250,7 +250,7 @@ fn past_the_limit_the_sitemap_becomes_an_index_of_parts() {
     let site = SiteTest::fixture("basic");
     let options = communique::LoadOptions {
         base_url: Some(BASE.into()),
-        drafts: false,
+        ..Default::default()
     };
     let model = communique::load(site.root(), &options).unwrap();
     let whole = communique::render::render(&model).unwrap();

@@ -477,3 +477,30 @@ fn a_failed_rebuild_changes_nothing_and_the_next_one_recovers() {
     site.remove("templates/release.html");
     assert_same_as_full_build(&site, &mut live, Rebuild::Templates);
 }
+
+/// serve leaves out what build leaves out: a release dated in the future, with a note, until
+/// `--future` asks for it.
+#[test]
+fn serve_leaves_future_releases_out_unless_asked_for() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/en/press-releases/embargoed.md",
+        "+++\ntitle = \"Embargoed Announcement\"\ndate = 2999-01-01T06:00:00+09:00\n+++\nNot yet.\n",
+    );
+    const EMBARGOED: &str = "/en/press-releases/embargoed/";
+    let server = Server::start(&site, &[]);
+    assert!(
+        server.seen.iter().any(|l| l.starts_with(
+            "note: 1 release dated in the future left out until its date; `serve --future` includes them"
+        )),
+        "{}",
+        server.seen.join("\n")
+    );
+    assert_eq!(server.get(EMBARGOED).status, 404);
+    drop(server);
+
+    let server = Server::start(&site, &["--future"]);
+    let page = server.get(EMBARGOED);
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Embargoed Announcement"));
+}

@@ -26,6 +26,17 @@ pub struct LoadOptions {
     pub base_url: Option<String>,
     /// Keep releases marked `draft = true`.
     pub drafts: bool,
+    /// Keep releases dated in the future (left out until their date has passed, so that an
+    /// embargoed release is not published early).
+    pub future: bool,
+}
+
+/// A release left out because its date has not come yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scheduled {
+    /// Relative to the site root.
+    pub source: PathBuf,
+    pub date: jiff::ZonedDateTime,
 }
 
 /// A file of the site as read from disk, with its path relative to its folder (`/`-separated).
@@ -40,8 +51,10 @@ pub struct SiteFile {
 pub struct LoadedSite {
     pub root: PathBuf,
     pub config: Config,
-    /// Drafts already left out unless asked for.
+    /// Drafts and releases dated in the future already left out unless asked for.
     pub releases: Vec<Release>,
+    /// The releases left out for their date, by date.
+    pub scheduled: Vec<Scheduled>,
     pub section_indexes: Vec<SectionIndex>,
     /// `templates/` of the site: name (relative path) and text.
     pub templates: Vec<(String, String)>,
@@ -78,21 +91,31 @@ pub fn load(root: &Path, options: &LoadOptions) -> anyhow::Result<LoadedSite> {
     // Sized once: a release is over 500 bytes, and a growing list copied them all again
     // into fresh memory at every doubling.
     let mut releases = Vec::with_capacity(loaded.len());
+    let mut scheduled = Vec::new();
+    let now = jiff::Timestamp::now();
     let mut section_indexes = Vec::new();
     for result in loaded {
         match result {
             Ok(Loaded::Release(release)) if release.draft && !options.drafts => {}
+            Ok(Loaded::Release(release)) if release.date.timestamp() > now && !options.future => {
+                scheduled.push(Scheduled {
+                    source: release.location.source,
+                    date: release.date,
+                });
+            }
             Ok(Loaded::Release(release)) => releases.push(*release),
             Ok(Loaded::Section(index)) => section_indexes.push(index),
             Err(file_errors) => errors.extend(file_errors),
         }
     }
     SiteErrors::check(errors)?;
+    scheduled.sort_by(|a, b| (a.date.timestamp(), &a.source).cmp(&(b.date.timestamp(), &b.source)));
 
     Ok(LoadedSite {
         root: root.to_path_buf(),
         config,
         releases,
+        scheduled,
         section_indexes,
         templates: read_templates(root)?,
         static_files: read_tree(&root.join(STATIC_DIR))?,

@@ -77,6 +77,11 @@ impl LiveSite {
         })
     }
 
+    /// The site as last built.
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
     pub fn files(&self) -> &Files {
         &self.files
     }

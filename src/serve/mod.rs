@@ -29,6 +29,8 @@ pub struct ServeOptions {
     /// 0 picks a free port (the `Listening` report says which).
     pub port: u16,
     pub drafts: bool,
+    /// Show releases dated in the future.
+    pub future: bool,
 }
 
 /// The site as served at one moment: the last good build, and the errors of the last rebuild
@@ -50,10 +52,14 @@ pub enum Report<'a> {
         address: SocketAddr,
         files: usize,
         took: Duration,
+        /// Releases left out because their date has not come yet.
+        scheduled: usize,
     },
     Rebuilt {
         rebuild: &'a Rebuild,
         rebuilt: Rebuilt,
+        /// Releases left out because their date has not come yet.
+        scheduled: usize,
         took: Duration,
     },
     Failed {
@@ -94,6 +100,7 @@ pub fn run(
         // Links go to this server, whatever base_url says.
         base_url: Some(url.clone()),
         drafts: options.drafts,
+        future: options.future,
     };
     let live = LiveSite::build(&root, &load)?;
     let (snapshots, receiver) = channel::channel(Arc::new(Snapshot {
@@ -115,6 +122,7 @@ pub fn run(
         address,
         files: live.files().len(),
         took: started.elapsed(),
+        scheduled: live.site().scheduled.len(),
     });
 
     let rebuilder = Rebuilder {
@@ -211,6 +219,7 @@ impl Rebuilder {
                     rebuild,
                     rebuilt,
                     took: start.elapsed(),
+                    scheduled: self.live.site().scheduled.len(),
                 });
                 // The pages are served and open tabs reload; the search index follows, under
                 // the same version so that nothing reloads twice.
