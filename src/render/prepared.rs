@@ -66,6 +66,11 @@ impl Prepared {
         let config = &site.config;
         let strings = i18n::strings_for(&config.languages);
         let date_formats: Vec<String> = config.languages.iter().map(i18n::date_format).collect();
+        let locales: Vec<String> = config
+            .languages
+            .iter()
+            .map(|l| og_locale(&l.code))
+            .collect();
         let lang_view = |lang: usize| {
             let language = &config.languages[lang];
             plain::Lang {
@@ -73,7 +78,7 @@ impl Prepared {
                 name: &language.name,
                 title: &language.title,
                 home: urls.link(&urls.home(lang)),
-                locale: og_locale(&language.code),
+                locale: &locales[lang],
             }
         };
         let section_links: Vec<Value> = (0..site.sections.len())
@@ -90,7 +95,7 @@ impl Prepared {
                     strings: safe_value(&strings[lang]),
                     menu: menu.into(),
                     feeds: safe_value(&[feed_link(site, &urls, lang, None)]),
-                    locale: og_locale(&config.languages[lang].code),
+                    locale: locales[lang].clone(),
                 }
             })
             .collect();
@@ -322,7 +327,7 @@ mod plain {
         pub title: &'a str,
         pub home: String,
         /// For Open Graph: `ko_KR`.
-        pub locale: String,
+        pub locale: &'a str,
     }
 
     #[derive(Serialize)]
