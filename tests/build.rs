@@ -397,10 +397,7 @@ fn the_main_menu_follows_section_weights_then_folder_names() {
 #[test]
 fn a_release_dated_in_the_future_waits_for_its_date_unless_asked_for() {
     let site = SiteTest::fixture("basic");
-    site.write(
-        "content/en/press-releases/embargoed.md",
-        "+++\ntitle = \"Embargoed Announcement\"\ndate = 2999-01-01T06:00:00+09:00\n+++\nNot yet.\n",
-    );
+    site.with_embargoed_release();
     let run = site.build();
     run.ok();
     run

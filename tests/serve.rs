@@ -483,10 +483,7 @@ fn a_failed_rebuild_changes_nothing_and_the_next_one_recovers() {
 #[test]
 fn serve_leaves_future_releases_out_unless_asked_for() {
     let site = SiteTest::fixture("basic");
-    site.write(
-        "content/en/press-releases/embargoed.md",
-        "+++\ntitle = \"Embargoed Announcement\"\ndate = 2999-01-01T06:00:00+09:00\n+++\nNot yet.\n",
-    );
+    site.with_embargoed_release();
     const EMBARGOED: &str = "/en/press-releases/embargoed/";
     let server = Server::start(&site, &[]);
     assert!(

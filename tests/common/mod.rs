@@ -70,6 +70,15 @@ impl SiteTest {
         self.write(relative, &text)
     }
 
+    /// Add an English press release dated in the year 2999 ("Embargoed Announcement", at
+    /// `en/press-releases/embargoed/`): one whose date has not come.
+    pub fn with_embargoed_release(&self) -> &Self {
+        self.write(
+            "content/en/press-releases/embargoed.md",
+            "+++\ntitle = \"Embargoed Announcement\"\ndate = 2999-01-01T06:00:00+09:00\n+++\nNot yet.\n",
+        )
+    }
+
     pub fn remove(&self, relative: &str) -> &Self {
         let path = self.path(relative);
         if path.is_dir() {
