@@ -132,8 +132,19 @@ pub fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(Term<'t, '_>)) {
                     len += 1;
                 }
             }
-            Class::Cjk if run_chars > 0 => f(Term::Text(&text[last_start..i + len])),
-            _ => {}
+            Class::Cjk => {
+                if run_chars > 0 {
+                    f(Term::Text(&text[last_start..i + len]));
+                }
+                // The rest of the run in a tight loop too (most of a Korean text): every CJK
+                // character takes three bytes, and each gives its bigram with the one before.
+                while is_cjk_at(bytes, i + len) {
+                    f(Term::Text(&text[i..i + len + 3]));
+                    (i, len) = (i + len, 3);
+                    run_chars += 1;
+                }
+            }
+            Class::Other => {}
         }
         last_start = i;
         run_chars += 1;
@@ -157,6 +168,19 @@ fn decode(text: &str, i: usize) -> (char, usize) {
     }
     let c = text[i..].chars().next().expect("i is at a character");
     (c, c.len_utf8())
+}
+
+/// Whether a CJK character (three bytes) starts at byte `i`.
+#[inline(always)]
+fn is_cjk_at(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i..i + 3) {
+        // Every CJK range lies between U+3000 and U+DFFF, whose lead bytes are these.
+        Some(&[lead @ 0xE3..=0xED, b1, b2]) => {
+            let c = u32::from(lead & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F);
+            char::from_u32(c).is_some_and(|c| class(c) == Class::Cjk)
+        }
+        _ => false,
+    }
 }
 
 /// Space reused from word to word: the folded word, and the stemmed one.
@@ -368,6 +392,68 @@ pub fn term_hash(term: &str) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `tokenize` means, written plainly: characters folded and grouped into runs of
+    /// one class; a CJK run gives its bigrams (or itself, if one character), a Latin run its
+    /// stemmed word unless it is a stop word.
+    fn tokenized_plainly(text: &str) -> Vec<String> {
+        let folded: Vec<char> = text.chars().map(fold).collect();
+        let runs = folded.chunk_by(|a, b| class(*a) == class(*b));
+        let mut terms = Vec::new();
+        for run in runs {
+            let word: String = run.iter().collect();
+            match class(run[0]) {
+                Class::Cjk if run.len() == 1 => terms.push(word),
+                Class::Cjk => terms.extend(run.windows(2).map(|pair| pair.iter().collect())),
+                Class::Latin if !STOP_WORDS.contains(&word.as_str()) => terms.push(stem(&word)),
+                Class::Latin | Class::Other => {}
+            }
+        }
+        terms
+    }
+
+    /// Texts mixing every class, with the characters at the edges of the CJK ranges and
+    /// others that share their lead bytes.
+    #[test]
+    fn tokenizing_in_tight_loops_is_the_plain_tokenizer() {
+        let pieces = [
+            "외교",
+            "부",
+            "는",
+            " ",
+            "Ministers",
+            "ROK",
+            "the",
+            "s",
+            "2022",
+            "é",
+            "Ü",
+            "·",
+            ".",
+            "\u{AC00}",
+            "\u{D7A3}",
+            "\u{D7A4}",
+            "\u{D7B0}",
+            "\u{A000}",
+            "\u{3040}",
+            "\u{303F}",
+            "\u{30FF}",
+            "\u{3100}",
+            "\u{3400}",
+            "\u{4DBF}",
+            "\u{4DC0}",
+            "\u{4E00}",
+            "\u{9FFF}",
+            "\u{E000}",
+            "\u{1100}",
+            "外交部",
+            "カナ",
+            "\u{10000}",
+        ];
+        for text in crate::eight_bytes::random_texts(&pieces, 20_000) {
+            assert_eq!(tokenize(&text), tokenized_plainly(&text), "{text:?}");
+        }
+    }
 
     #[test]
     fn korean_words_match_with_particles_attached() {
