@@ -130,20 +130,18 @@ impl SearchIndex {
     /// (in order of number).
     pub fn files_around(&self, dir: &str, doc_files: Vec<OutputFile>) -> Vec<OutputFile> {
         let shard_count = self.shard_count();
-        let mut shards: Vec<BTreeMap<&str, Vec<u32>>> = vec![BTreeMap::new(); shard_count];
+        // Each shard's terms in the index's (sorted) order, as a JSON map lists its keys.
+        let mut shards: Vec<Vec<ShardEntry<'_>>> = vec![Vec::new(); shard_count];
         for (term, postings) in &self.postings {
-            let mut flat = Vec::with_capacity(postings.len() * 2);
-            let mut previous = 0;
-            for &(doc, weight) in postings {
-                flat.extend([doc - previous, weight]);
-                previous = doc;
-            }
-            shards[Self::shard_of(term, shard_count)].insert(term, flat);
+            shards[Self::shard_of(term, shard_count)].push((term, postings));
         }
         let mut files: Vec<OutputFile> = shards
             .par_iter()
             .enumerate()
-            .map(|(n, shard)| json_file(format!("{dir}shard-{n}.json"), shard))
+            .map(|(n, terms)| OutputFile {
+                path: format!("{dir}shard-{n}.json"),
+                bytes: shard_json(terms),
+            })
             .collect();
         files.extend(doc_files);
         let stamp = files.iter().fold(FNV_OFFSET, |hash, file| {
@@ -477,6 +475,40 @@ fn snippet_text(text: &str) -> &str {
     }
 }
 
+/// A term of a shard and its postings (documents ascending, with their weights).
+type ShardEntry<'a> = (&'a str, &'a [(u32, u32)]);
+
+/// A shard's JSON, `{"term":[doc,weight,doc-delta,weight,...],...}` with the terms in the
+/// order given, byte for byte what `serde_json` writes of them as a map of delta-coded lists.
+/// Written directly: a shard holds a share of every posting of the index, and going through
+/// serde meant a delta-coded copy of each list first.
+fn shard_json(terms: &[ShardEntry<'_>]) -> Vec<u8> {
+    let postings: usize = terms.iter().map(|(_, list)| list.len()).sum();
+    let mut bytes = Vec::with_capacity(2 + terms.len() * 12 + postings * 8);
+    let mut number = itoa::Buffer::new();
+    bytes.push(b'{');
+    for (i, (term, list)) in terms.iter().enumerate() {
+        if i > 0 {
+            bytes.push(b',');
+        }
+        json::push_str(&mut bytes, term);
+        bytes.extend_from_slice(b":[");
+        let mut previous = 0;
+        for (j, &(doc, weight)) in list.iter().enumerate() {
+            if j > 0 {
+                bytes.push(b',');
+            }
+            bytes.extend_from_slice(number.format(doc - previous).as_bytes());
+            bytes.push(b',');
+            bytes.extend_from_slice(number.format(weight).as_bytes());
+            previous = doc;
+        }
+        bytes.push(b']');
+    }
+    bytes.push(b'}');
+    bytes
+}
+
 fn json_file(path: String, value: &impl Serialize) -> OutputFile {
     OutputFile {
         path,
@@ -673,6 +705,38 @@ mod tests {
             String::from_utf8(file.bytes).unwrap(),
             serde_json::to_string(&expected).unwrap()
         );
+    }
+
+    #[test]
+    fn a_shard_is_what_serde_json_writes_of_its_delta_coded_lists() {
+        let lists: [&[(u32, u32)]; 4] = [
+            &[(0, 7)],
+            &[(2, 130), (3, 1), (4_000_000, 99)],
+            &[],
+            &[(5, 0)],
+        ];
+        let terms = ["외교", "a\"b\\c\n", "minister", "\u{1}é"];
+        for count in 0..=terms.len() {
+            let shard: Vec<ShardEntry<'_>> = terms[..count].iter().copied().zip(lists).collect();
+            let expected: BTreeMap<&str, Vec<u32>> = shard
+                .iter()
+                .map(|&(term, list)| {
+                    let mut previous = 0;
+                    let flat = list.iter().flat_map(|&(doc, weight)| {
+                        let delta = doc - previous;
+                        previous = doc;
+                        [delta, weight]
+                    });
+                    (term, flat.collect())
+                })
+                .collect();
+            let mut sorted = shard.clone();
+            sorted.sort_by_key(|&(term, _)| term);
+            assert_eq!(
+                String::from_utf8(shard_json(&sorted)).unwrap(),
+                serde_json::to_string(&expected).unwrap()
+            );
+        }
     }
 
     #[test]
