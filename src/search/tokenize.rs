@@ -163,8 +163,7 @@ pub fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(Term<'t, '_>)) {
 /// bytes, decoded here directly: a Korean text is mostly those.
 fn decode(text: &str, i: usize) -> (char, usize) {
     if let [lead @ 0xE0..=0xEF, b1, b2, ..] = text.as_bytes()[i..] {
-        let c = u32::from(lead & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F);
-        return (char::from_u32(c).expect("valid UTF-8"), 3);
+        return (three_bytes(lead, b1, b2).expect("valid UTF-8"), 3);
     }
     let c = text[i..].chars().next().expect("i is at a character");
     (c, c.len_utf8())
@@ -176,11 +175,16 @@ fn is_cjk_at(bytes: &[u8], i: usize) -> bool {
     match bytes.get(i..i + 3) {
         // Every CJK range lies between U+3000 and U+DFFF, whose lead bytes are these.
         Some(&[lead @ 0xE3..=0xED, b1, b2]) => {
-            let c = u32::from(lead & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F);
-            char::from_u32(c).is_some_and(|c| class(c) == Class::Cjk)
+            three_bytes(lead, b1, b2).is_some_and(|c| class(c) == Class::Cjk)
         }
         _ => false,
     }
+}
+
+/// The character of a three-byte UTF-8 sequence (from a `str`, so well formed).
+#[inline(always)]
+fn three_bytes(lead: u8, b1: u8, b2: u8) -> Option<char> {
+    char::from_u32(u32::from(lead & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F))
 }
 
 /// Space reused from word to word: the folded word, and the stemmed one.
