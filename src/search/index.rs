@@ -6,6 +6,8 @@
 //! `shard-<n>.json` (`{"term": [doc, weight, doc-delta, weight, ...]}`, documents in
 //! ascending order, weight = BM25 × 100 rounded) and `docs/<doc>.json`.
 
+mod term_counts;
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
@@ -16,6 +18,7 @@ use rayon::prelude::*;
 use super::tokenize::{FNV_OFFSET, Term, fnv1a, for_each_term, term_hash, tokenize};
 use crate::json;
 use crate::render::OutputFile;
+use term_counts::TermCounts;
 
 /// BM25 parameters (the usual ones).
 const K1: f64 = 1.2;
@@ -209,7 +212,7 @@ impl IndexBuilder {
             || {
                 docs.par_iter()
                     .enumerate()
-                    .map_init(CountMap::default, |counts, (i, doc)| {
+                    .map_init(TermCounts::default, |counts, (i, doc)| {
                         (count_terms(doc, counts), each(first + i, doc))
                     })
                     .unzip()
@@ -345,9 +348,6 @@ fn pack_short(bytes: &[u8]) -> u128 {
     packed | (len as u128) << 120
 }
 
-/// Term counts of one document while it is read; one map serves many documents in turn.
-type CountMap<'d> = HashMap<TermKey<'d>, u32, BuildTermHasher>;
-
 /// Hashes term keys with one 64 × 64 → 128-bit multiply per word, its halves folded (the step
 /// of foldhash and of ahash without AES): a packed term is one such step instead of ahash's
 /// several, and indexing hashes every term of every release twice. Terms come from the
@@ -387,7 +387,7 @@ impl std::hash::Hasher for TermHasher {
 }
 
 /// Count the terms of one document, in `tf` (empty, and left empty).
-fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> DocTerms {
+fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut TermCounts<'d>) -> DocTerms {
     let mut length = 0;
     let text = doc.text.as_str();
     // The summary is most often the text's first paragraph: then it is read once, its terms
@@ -407,15 +407,14 @@ fn count_terms<'d>(doc: &'d SearchDoc, tf: &mut CountMap<'d>) -> DocTerms {
     let topics = doc.topics.iter().map(|t| (t.as_str(), TOPIC_WEIGHT));
     for (text, weight) in fields.into_iter().chain(topics) {
         for_each_term(text, |term| {
-            *tf.entry(TermKey::new(term)).or_insert(0) += weight;
+            tf.add(TermKey::new(term), weight);
             length += weight;
         });
     }
-    let counts = tf
-        .drain()
-        .map(|(term, count)| (term.into_owned(), count))
-        .collect();
-    DocTerms { counts, length }
+    DocTerms {
+        counts: tf.drain(),
+        length,
+    }
 }
 
 /// Where the summary ends in `text`, when the text starts with it (a summary made from a
@@ -602,7 +601,7 @@ mod tests {
 
     /// A document's terms as `count_terms` gives them, by name.
     fn counted(doc: &SearchDoc) -> (BTreeMap<String, u32>, u32) {
-        let terms = count_terms(doc, &mut CountMap::default());
+        let terms = count_terms(doc, &mut TermCounts::default());
         let counts = terms.counts.into_iter();
         let named = counts.map(|(term, count)| (term.into_boxed_str().into_string(), count));
         (named.collect(), terms.length)
