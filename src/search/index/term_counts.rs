@@ -126,7 +126,7 @@ mod tests {
         let mut counts = TermCounts::default();
         for round in 0..3u128 {
             let mut expected: HashMap<String, u32> = HashMap::new();
-            // Enough distinct keys to grow the table twice; some repeat, some are long.
+            // 3,000 distinct short keys grow the table three times; most repeat, a few are long.
             for i in 0..5000u128 {
                 let key = if i % 997 == 0 {
                     TermKey::Long(Cow::Owned(format!("a-term-longer-than-fifteen-bytes-{i}")))
