@@ -38,7 +38,7 @@ const PURGE_DELAY_MS: std::ffi::c_long = 60_000;
 
 /// Keep freed memory for a minute instead of mimalloc's one second. Handed back, memory a
 /// build frees and later takes again must be faulted in and zeroed by the kernel afresh: at
-/// 50,000 releases per language 6,000–39,000 page faults per build instead of about 1,000,
+/// 50,000 releases per language 4,000–39,000 page faults per build instead of about 1,000,
 /// and 5–7% of the wall time in the benchmark. No build runs for a minute; `serve` still
 /// gives back what it does not use.
 #[allow(unsafe_code)]
