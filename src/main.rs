@@ -213,16 +213,18 @@ mod tests {
 
     #[test]
     #[allow(unsafe_code)]
-    fn freed_memory_is_kept_for_a_minute() {
+    fn the_option_set_is_mimallocs_purge_delay() {
         // The bindings name the option after it, not this one.
         assert_eq!(
             MI_OPTION_PURGE_DELAY,
             libmimalloc_sys::mi_option_use_numa_nodes - 1
         );
-        keep_freed_memory();
-        // SAFETY: reading an integer option.
-        let delay = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-        assert_eq!(delay, PURGE_DELAY_MS);
+        // Only `main` sets it, so tests see mimalloc's default: a purge delay of one second.
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            // SAFETY: reading an integer option that nothing writes while tests run.
+            let delay = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+            assert_eq!(delay, 1_000);
+        }
     }
 
     #[test]
