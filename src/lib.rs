@@ -10,6 +10,7 @@ pub mod config;
 pub mod content;
 mod eight_bytes;
 pub mod error;
+mod fitted;
 pub(crate) mod json;
 pub mod markdown;
 pub mod model;

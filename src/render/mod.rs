@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use crate::content::Release;
 use crate::error::{SiteErrors, SourceError};
+use crate::fitted::fitted_bytes;
 use crate::model::Site;
 use crate::search;
 use crate::theme;
@@ -126,10 +127,12 @@ pub fn render_inputs(
 }
 
 /// A file that stays in memory with the rest of the site (in `serve`): give back the slack
-/// its buffer grew with. A build writes each file and lets it go, so it skips the copy.
-fn kept(mut file: OutputFile) -> OutputFile {
-    file.bytes.shrink_to_fit();
-    file
+/// of its buffer. A build writes each file and lets it go, so it skips the copy.
+fn kept(file: OutputFile) -> OutputFile {
+    OutputFile {
+        path: file.path,
+        bytes: fitted_bytes(file.bytes),
+    }
 }
 
 /// Every result, or every error (sorted, without repeats: one broken template fails many pages).
