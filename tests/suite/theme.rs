@@ -2,12 +2,11 @@
 //! button), that it is embedded in the binary, and that every page of the shipped site passes
 //! the Nu Html Checker (`vnu-jar` from .ci/package.json, run with Java).
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::SiteTest;
+use crate::common::SiteTest;
 
 const RELEASE: &str = "press-releases/rok-us-foreign-ministers-meeting-honolulu/index.html";
 
@@ -233,7 +232,7 @@ fn every_page_of_the_shipped_site_passes_the_nu_html_checker() {
             "the Nu Html Checker is required (COMMUNIQUE_REQUIRE_BROWSER=1) but {} or java is missing",
             jar.display()
         );
-        common::say_skipped("Nu Html Checker: run `npm ci` in .ci/ and install Java");
+        crate::common::say_skipped("Nu Html Checker: run `npm ci` in .ci/ and install Java");
         return;
     }
     let site = shipped();

@@ -1,11 +1,10 @@
 //! Search at build time: the index files, the search page in both languages (with its message
 //! for browsers without JavaScript), and addresses under a base path.
 
-mod common;
 
 use std::collections::BTreeMap;
 
-use common::SiteTest;
+use crate::common::SiteTest;
 use communique::search::SearchIndex;
 use communique::search::index::FORMAT_VERSION;
 

@@ -4,14 +4,13 @@
 //! reaches the skip link first and it moves focus into <main>. Screenshots of every checked
 //! page go to target/screenshots/ for people to look at.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::SiteTest;
-use common::browser::{Chromium, Tab, eval, wait_for};
-use common::http::StaticServer;
+use crate::common::SiteTest;
+use crate::common::browser::{Chromium, Tab, eval, wait_for};
+use crate::common::http::StaticServer;
 use headless_chrome::protocol::cdp::Emulation;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::types::Bounds;
@@ -45,7 +44,7 @@ fn axe_source(test: &str) -> Option<String> {
             path.display()
         ),
         Err(_) => {
-            common::say_skipped(&format!(
+            crate::common::say_skipped(&format!(
                 "{test}: axe-core is not installed (run `npm ci` in .ci/)"
             ));
             None

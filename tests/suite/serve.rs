@@ -1,12 +1,11 @@
 //! `communique serve` on fixture sites: what it serves and refuses, live reload after an edit,
 //! a broken save keeping the last good site, Ctrl-C; and partial rebuilds matching full ones.
 
-mod common;
 
 use std::time::Duration;
 
-use common::SiteTest;
-use common::serve::Server;
+use crate::common::SiteTest;
+use crate::common::serve::Server;
 use communique::LoadOptions;
 use communique::serve::live::{LiveSite, Rebuilt};
 use communique::serve::watch::Rebuild;

@@ -2,14 +2,13 @@
 //! (at the root and under a sub-path): Korean words with particles, English plurals, topic
 //! names, highlighted snippets, no results; and search.js's tokenizer against the Rust one.
 
-mod common;
 
 use std::path::Path;
 use std::time::Duration;
 
-use common::SiteTest;
-use common::browser::{Chromium, Tab, eval, wait_for};
-use common::http::StaticServer;
+use crate::common::SiteTest;
+use crate::common::browser::{Chromium, Tab, eval, wait_for};
+use crate::common::http::StaticServer;
 use communique::search::SearchIndex;
 use communique::search::tokenize::{term_hash, tokenize};
 

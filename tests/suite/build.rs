@@ -1,9 +1,8 @@
 //! `communique build` on fixture sites: the pages of the spec, in both languages, linked to
 //! each other the way readers and search engines expect.
 
-mod common;
 
-use common::SiteTest;
+use crate::common::SiteTest;
 
 const KO_HONOLULU: &str = "ko/press-releases/honolulu/index.html";
 const EN_HONOLULU: &str = "en/press-releases/honolulu/index.html";

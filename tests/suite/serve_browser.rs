@@ -1,14 +1,13 @@
 //! `communique serve` in headless Chromium: an open tab follows saves by itself (the test never
 //! navigates or reloads it), and shows a broken save's errors over the page until it is fixed.
 
-mod common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::SiteTest;
-use common::browser::{Chromium, Tab};
-use common::serve::Server;
+use crate::common::SiteTest;
+use crate::common::browser::{Chromium, Tab};
+use crate::common::serve::Server;
 
 const RELEASE: &str = "content/en/press-releases/honolulu.md";
 const RELEASE_URL: &str = "/en/press-releases/honolulu/";

@@ -2,13 +2,12 @@
 //! the sitemap and feeds read as XML, byte-identical rebuilds that touch only changed files,
 //! and an output folder that is never lost.
 
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use common::SiteTest;
+use crate::common::SiteTest;
 use communique::check::html;
 use url::Url;
 

@@ -1,0 +1,15 @@
+//! The integration tests, in one binary so that the crate is linked once for all of them (as
+//! mdBook and ripgrep do). `common` is the fixture harness; each other module is one feature.
+
+mod common;
+
+mod a11y;
+mod build;
+mod check;
+mod deploy;
+mod errors;
+mod search;
+mod search_browser;
+mod serve;
+mod serve_browser;
+mod theme;
