@@ -67,7 +67,15 @@ pub struct Timings {
 /// Load and model the site at `root`.
 pub fn load(root: &Path, options: &LoadOptions) -> anyhow::Result<Site> {
     let loaded = content::load(root, options)?;
-    Ok(Site::build(loaded)?)
+    Ok(modelled(loaded)?)
+}
+
+/// The model of what was loaded, refused when two of its files would share an address.
+fn modelled(loaded: content::LoadedSite) -> Result<Site, SiteErrors> {
+    let site = Site::build(loaded)?;
+    let urls = render::urls::Urls::new(&site);
+    SiteErrors::check(render::plan::collisions(&site, &urls))?;
+    Ok(site)
 }
 
 /// Load, render and write the site. Nothing is written unless every page rendered.
@@ -77,7 +85,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
     let loaded = content::load(&options.root, &options.load)?;
     timings.load = start.elapsed();
     let start = Instant::now();
-    let site = Site::build(loaded)?;
+    let site = modelled(loaded)?;
     timings.model = start.elapsed();
     let output = options
         .output

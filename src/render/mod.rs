@@ -5,6 +5,7 @@ pub mod feeds;
 pub mod i18n;
 pub mod metadata;
 pub mod pages;
+pub mod plan;
 pub mod prepared;
 pub mod sitemap;
 pub mod templates;

@@ -4,7 +4,6 @@
 //! reaches the skip link first and it moves focus into <main>. Screenshots of every checked
 //! page go to target/screenshots/ for people to look at.
 
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

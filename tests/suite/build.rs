@@ -1,7 +1,6 @@
 //! `communique build` on fixture sites: the pages of the spec, in both languages, linked to
 //! each other the way readers and search engines expect.
 
-
 use crate::common::SiteTest;
 
 const KO_HONOLULU: &str = "ko/press-releases/honolulu/index.html";

@@ -2,7 +2,6 @@
 //! site's own template, missing attachments, missing translations as a warning, and nothing
 //! written.
 
-
 use crate::common::SiteTest;
 
 const RELEASE_HEAD: &str = "+++\ntitle = \"Links\"\ndate = 2024-02-01T10:00:00+09:00\n";

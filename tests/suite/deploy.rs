@@ -2,7 +2,6 @@
 //! the sitemap and feeds read as XML, byte-identical rebuilds that touch only changed files,
 //! and an output folder that is never lost.
 
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::{Duration, SystemTime};

@@ -1,7 +1,6 @@
 //! Every kind of mistake in a site, from tests/fixtures/errors/: reported as
 //! `path:line:column: error: message`, exit status 1, and the previous output left as it was.
 
-
 use crate::common::SiteTest;
 
 const RELEASE: &str = "content/ko/press-releases/bad.md";

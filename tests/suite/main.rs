@@ -6,6 +6,7 @@ mod common;
 mod a11y;
 mod build;
 mod check;
+mod collisions;
 mod deploy;
 mod errors;
 mod search;

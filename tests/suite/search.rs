@@ -1,7 +1,6 @@
 //! Search at build time: the index files, the search page in both languages (with its message
 //! for browsers without JavaScript), and addresses under a base path.
 
-
 use std::collections::BTreeMap;
 
 use crate::common::SiteTest;

@@ -2,7 +2,6 @@
 //! (at the root and under a sub-path): Korean words with particles, English plurals, topic
 //! names, highlighted snippets, no results; and search.js's tokenizer against the Rust one.
 
-
 use std::path::Path;
 use std::time::Duration;
 

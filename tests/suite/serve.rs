@@ -1,7 +1,6 @@
 //! `communique serve` on fixture sites: what it serves and refuses, live reload after an edit,
 //! a broken save keeping the last good site, Ctrl-C; and partial rebuilds matching full ones.
 
-
 use std::time::Duration;
 
 use crate::common::SiteTest;

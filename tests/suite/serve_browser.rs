@@ -1,7 +1,6 @@
 //! `communique serve` in headless Chromium: an open tab follows saves by itself (the test never
 //! navigates or reloads it), and shows a broken save's errors over the page until it is fixed.
 
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,6 @@
 //! button), that it is embedded in the binary, and that every page of the shipped site passes
 //! the Nu Html Checker (`vnu-jar` from .ci/package.json, run with Java).
 
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
