@@ -21,9 +21,11 @@ pub mod serve;
 pub mod theme;
 pub mod toml_source;
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use check::links::{Links, Reading};
 pub use check::{CheckReport, check};
 pub use content::LoadOptions;
 pub use error::{SiteErrors, SourceError};
@@ -93,16 +95,19 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
         .unwrap_or_else(|| options.root.join(&site.config.output_dir));
     output::check_output_dir(&options.root, &output, options.force)?;
     let start = Instant::now();
+    let links = Links::new(&site, &options.root, link_reading(&site))?;
     let staging = output::Staging::begin(&output)?;
     let prepared = render::prepared::Prepared::new(&site);
     let staged = render::render_each(&site, &prepared, render::sitemap::MAX_URLS, |file| {
-        staging.stage(&file)
+        let scan = links.wants(&file.path).then(|| Links::read(&file.bytes));
+        staging.stage(&file).map(|staged| (staged, scan))
     });
-    let staged: anyhow::Result<Vec<output::Staged>> = match staged {
+    let staged: anyhow::Result<Vec<(output::Staged, Option<check::html::PageScan>)>> = match staged
+    {
         Ok(results) => results.into_iter().collect(),
         Err(errors) => Err(errors.into()),
     };
-    let staged = match staged {
+    let staged = match staged.and_then(|staged| checked_links(&links, staged)) {
         Ok(staged) => staged,
         Err(error) => {
             staging.abort();
@@ -123,6 +128,39 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
     };
     drop_in_background((site, prepared, staged));
     Ok(summary)
+}
+
+/// How much of the rendered site a build reads for links: everything when the site has
+/// templates of its own, else what the links written in releases need (the built-in theme
+/// makes its links from the model).
+fn link_reading(site: &Site) -> Reading {
+    let own = site
+        .templates
+        .iter()
+        .any(|(name, text)| !theme::is_builtin_template(name, text));
+    if own {
+        Reading::Everything
+    } else {
+        Reading::WhatLinksNeed
+    }
+}
+
+/// The staged files, once every link of the site leads somewhere.
+fn checked_links(
+    links: &Links<'_>,
+    staged: Vec<(output::Staged, Option<check::html::PageScan>)>,
+) -> anyhow::Result<Vec<output::Staged>> {
+    let mut files = Vec::with_capacity(staged.len());
+    let mut scans = BTreeMap::new();
+    for (file, scan) in staged {
+        if let Some(scan) = scan {
+            scans.insert(file.path.clone(), scan);
+        }
+        files.push(file);
+    }
+    let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    SiteErrors::check(links.check(&paths, &scans))?;
+    Ok(files)
 }
 
 /// Free `value` on a thread of its own. A site is millions of small allocations (70 ms to free

@@ -38,3 +38,9 @@ pub const STATIC: &[(&str, &[u8])] = embedded!(
 
 /// The theme's UI strings for Korean and English; config.toml may override any of them.
 pub const STRINGS: &str = include_str!("../templates/strings.toml");
+
+/// Whether a site's template `name` is the built-in theme's own, as this repository's
+/// `templates/` is: such a template makes the links the theme makes.
+pub fn is_builtin_template(name: &str, text: &str) -> bool {
+    TEMPLATES.iter().any(|(n, t)| *n == name && *t == text)
+}

@@ -181,8 +181,9 @@ fn a_one_way_hreflang_from_a_sites_template_is_an_error() {
         "only Korean pages name a page that does not answer: {}",
         run.stderr
     );
-    // The same site builds: this is what only `check` looks at.
-    site.build().ok();
+    // A build reads every page of a site with templates of its own, as check does.
+    site.build().fails(1).says("one-way hreflang");
+    assert!(!site.path("public").exists(), "nothing was written");
 }
 
 #[test]
@@ -219,4 +220,84 @@ fn errors_that_stop_a_build_stop_the_check() {
     site.run(&["check"])
         .fails(1)
         .says("content/en/press-releases/bad.md:2:9: error: `title` is empty");
+}
+
+/// What `check` finds in links and attachments, `build` refuses to publish: exit 1, each at
+/// its line, nothing written, the previous output as it was.
+#[test]
+fn a_build_refuses_broken_links_anchors_and_missing_attachments() {
+    let site = SiteTest::fixture("basic");
+    site.build().ok();
+    let before = site.output("en/index.html");
+    site.write(
+        "content/en/press-releases/links.md",
+        &format!(
+            "{RELEASE_HEAD}attachments = [{{ title = \"Gone\", file = \"files/statment.pdf\" }}]\n+++\n## Next steps\n\n[gone](/en/press-releases/honolulu-meeting/)\nand [no anchor](/en/press-releases/honolulu/#nothing-here) and [fine](#next-steps).\n"
+        ),
+    );
+    let run = site.build();
+    run.fails(1).says("nothing was written");
+    let errors = run.error_lines();
+    assert_eq!(errors.len(), 3, "{}", run.stderr);
+    assert!(
+        errors[0].starts_with("content/en/press-releases/links.md:4:42: error: attachment `files/statment.pdf` is not in static/"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].starts_with("content/en/press-releases/links.md:8:1: error: broken link: `/en/press-releases/honolulu-meeting/`"),
+        "{}",
+        errors[1]
+    );
+    assert!(
+        errors[1].ends_with("(did you mean `/en/press-releases/honolulu/`?)"),
+        "an editor's address is proposed: {}",
+        errors[1]
+    );
+    assert!(
+        errors[2].starts_with("content/en/press-releases/links.md:9:5: error: broken link: `/en/press-releases/honolulu/#nothing-here`"),
+        "{}",
+        errors[2]
+    );
+    assert_eq!(
+        site.output("en/index.html"),
+        before,
+        "the output stays as it was"
+    );
+    assert!(!site.output_exists("en/press-releases/links/index.html"));
+}
+
+#[test]
+fn a_build_refuses_a_broken_link_of_a_sites_own_template() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "templates/section.html",
+        "{% extends \"base.html\" %}{% block main %}\n<a href=\"{{ site.base_path }}about/\">About</a>\n{% endblock main %}",
+    );
+    site.build()
+        .fails(1)
+        .says("`/about/` leads to no page")
+        .says("templates/section.html");
+    assert!(!site.path("public").exists(), "nothing was written");
+}
+
+#[test]
+fn a_build_reads_the_pages_an_anchor_points_into() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/en/press-releases/links.md",
+        &format!(
+            "{RELEASE_HEAD}+++\nSee [the attachments](/en/press-releases/honolulu/#attachments), [the topics](/en/press-releases/climate-talks/#release-topics) and [those of the talks](/en/press-releases/climate-talks/#attachments).\n"
+        ),
+    );
+    let run = site.build();
+    // The theme's ids are read from the pages themselves: climate-talks has no attachments.
+    run.fails(1);
+    let errors = run.error_lines();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(
+        errors[0].contains("no element with id `attachments`"),
+        "{}",
+        errors[0]
+    );
 }
