@@ -115,11 +115,13 @@ where
     Ok(results)
 }
 
-/// Render `inputs` in parallel: every page, or every distinct template error.
+/// Render `inputs` in parallel, in a pass of their own: every page, or every distinct
+/// template error.
 pub fn render_inputs(
     inputs: &[&PageInput],
     templates: &SiteTemplates,
 ) -> Result<Vec<OutputFile>, SiteErrors> {
+    templates.start_pass();
     let rendered = inputs
         .par_iter()
         .map(|input| input.render(templates).map(kept))

@@ -1,16 +1,29 @@
-//! A site's own templates going wrong: every template error (syntax, unknown filter or
-//! function, missing include or parent, errors while rendering) is reported at its own
-//! template, line and column, all in one run.
+//! A site's own templates going wrong: loops that would run for hours stop at a bound, and
+//! every template error (syntax, unknown filter or function, missing include or parent,
+//! errors while rendering) is reported at its own template, line and column, all in one run.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::serve::Server;
 use crate::common::{Run, SiteTest};
 
 /// Long enough for a debug build of the fixture on a busy machine; only a run that hangs
 /// comes near it.
 const LIMIT: Duration = Duration::from_secs(120);
+const WAIT: Duration = Duration::from_secs(60);
+const RELEASE_URL: &str = "/en/press-releases/honolulu/";
+
+/// Nested loops of 100,000 each: ten billion turns. The inner `range` is at line 4, column 15.
+const RUNAWAY_RELEASE: &str = "{% extends \"base.html\" %}
+{% block main %}
+{% for i in range(end=100000) %}
+  {% for j in range(end=100000) %}{% endfor %}
+{% endfor %}
+{% endblock main %}
+";
+const RUNAWAY_AT: &str = "templates/release.html:4:15: error: ";
 
 /// `communique <args>` at the site's root, killed (and the test failed) if it is still running
 /// after `limit`, so that a run that would never finish cannot hang the suite.
@@ -87,6 +100,71 @@ fn expect_template_errors(templates: &[(&str, &str)], expected: &[&str]) {
         assert!(line.starts_with(start), "expected {start:?}, got {line:?}");
     }
     assert_eq!(snapshot(&site), before, "a failed build must write nothing");
+}
+
+#[test]
+fn nested_range_loops_stop_the_build_at_the_range_that_ran_past_the_bound() {
+    let site = SiteTest::fixture("basic");
+    site.build().ok();
+    let before = snapshot(&site);
+    site.write("templates/release.html", RUNAWAY_RELEASE);
+    let run = run_within(&site, &["build"], LIMIT);
+    run.fails(1).says("nothing was written");
+    let lines = run.error_lines();
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(lines[0].starts_with(RUNAWAY_AT), "{}", lines[0]);
+    assert!(lines[0].contains("is a `range` too long?"), "{}", lines[0]);
+    assert_eq!(snapshot(&site), before, "a failed build must write nothing");
+}
+
+#[test]
+fn nested_range_loops_stop_check_too() {
+    let site = SiteTest::fixture("basic");
+    site.write("templates/release.html", RUNAWAY_RELEASE);
+    let run = run_within(&site, &["check"], LIMIT);
+    run.fails(1);
+    let lines = run.error_lines();
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(lines[0].starts_with(RUNAWAY_AT), "{}", lines[0]);
+    assert!(!site.output_exists("index.html"));
+}
+
+/// A loop inside a component and one behind an include draw on the same bound as the page.
+#[test]
+fn loops_in_includes_and_components_are_bounded_too() {
+    expect_template_errors(
+        &[
+            (
+                "release.html",
+                "{% extends \"base.html\" %}{% block main %}{% include \"partials/loops.html\" %}{% endblock main %}",
+            ),
+            (
+                "partials/loops.html",
+                "{% component Row(n) %}{% for j in range(end=n) %}{% endfor %}{% endcomponent Row %}\n{% for i in range(end=100000) %}{{<Row n={100000}/>}}{% endfor %}\n",
+            ),
+        ],
+        &["templates/partials/loops.html:1:35: error: "],
+    );
+}
+
+#[test]
+fn serve_reports_a_runaway_template_keeps_serving_and_takes_the_next_save() {
+    let site = SiteTest::fixture("basic");
+    let mut server = Server::start(&site, &[]);
+    let before = server.get(RELEASE_URL).text();
+    assert!(before.contains("Outcome of ROK-U.S. Foreign Ministers"));
+
+    site.write("templates/release.html", RUNAWAY_RELEASE);
+    server.wait_for_line(RUNAWAY_AT, WAIT);
+    server.wait_for_line("still serving the last good build", WAIT);
+    assert_eq!(server.get(RELEASE_URL).text(), before);
+
+    site.write(
+        "templates/release.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>Fixed: {{ release.title }}</h1>{% endblock main %}",
+    );
+    server.wait_for_line("rebuilt in ", WAIT);
+    assert!(server.get(RELEASE_URL).text().contains("<h1>Fixed: "));
 }
 
 #[test]

@@ -1,30 +1,44 @@
 //! Tera set up for one site: the built-in theme under a reserved prefix, the site's own
 //! templates under their plain names, so that a site's template wins wherever a name is asked
-//! for (in `render`, `extends` and `include` alike); Tera's errors as `SourceError`s
-//! ([`errors`]).
+//! for (in `render`, `extends` and `include` alike); with a bound on the loops of each page
+//! ([`budget`]) and Tera's errors as `SourceError`s ([`errors`]).
 
+pub mod budget;
 pub mod errors;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tera::{Context, Tera};
 
 use crate::error::SourceError;
 use crate::theme;
+use budget::LoopBudget;
 pub use errors::BUILTIN_PREFIX;
 
-/// The site's Tera.
+/// The site's Tera and the budget its loops draw on. Renders of one pass may run in parallel;
+/// passes run one after another (`build` makes one, each rebuild of `serve` one).
 pub struct SiteTemplates {
     tera: Tera,
+    budget: Arc<LoopBudget>,
 }
 
 impl SiteTemplates {
     /// The built-in theme and the site's templates, or every error in the site's templates.
     pub fn new(site_templates: &[(String, String)]) -> Result<SiteTemplates, Vec<SourceError>> {
+        SiteTemplates::with_budget(site_templates, budget::ELEMENTS_PER_PAGE)
+    }
+
+    fn with_budget(
+        site_templates: &[(String, String)],
+        elements_per_page: u64,
+    ) -> Result<SiteTemplates, Vec<SourceError>> {
+        let budget = LoopBudget::new(elements_per_page);
         let mut tera = Tera::new();
         tera.set_fallback_prefixes([BUILTIN_PREFIX])
             .expect("set before any template is added");
         tera.register_function("count_label", count_label);
+        tera.register_function("range", budget::range_function(budget.clone()));
         let builtin = theme::TEMPLATES
             .iter()
             .map(|(name, text)| (format!("{BUILTIN_PREFIX}{name}"), *text));
@@ -36,7 +50,12 @@ impl SiteTemplates {
         {
             return Err(every_error(&mut tera, site_templates));
         }
-        Ok(SiteTemplates { tera })
+        Ok(SiteTemplates { tera, budget })
+    }
+
+    /// A rendering pass starts: every page has its whole budget again.
+    pub fn start_pass(&self) {
+        self.budget.start_pass();
     }
 
     /// Render the page template `template` into `out`.
@@ -46,9 +65,12 @@ impl SiteTemplates {
         context: &Context,
         out: &mut Vec<u8>,
     ) -> Result<(), SourceError> {
-        self.tera
-            .render_to(template, context, out)
-            .map_err(|e| errors::render_error(&e, template))
+        self.budget.start_render(template)?;
+        self.tera.render_to(template, context, out).map_err(|e| {
+            let error = errors::render_error(&e, template);
+            self.budget.after_failed_render(template, &error);
+            error
+        })
     }
 
     /// [`SiteTemplates::render_to`] into a string.
@@ -316,6 +338,31 @@ mod tests {
             error.to_string(),
             "templates/part.html:1:8: error: cannot divide by 0"
         );
+    }
+
+    #[test]
+    fn a_runaway_loop_fails_at_its_range_and_the_next_pages_of_its_template_at_once() {
+        let templates = SiteTemplates::with_budget(
+            &site(&[(
+                "loop.html",
+                "{% for i in range(end=n) %}\n{% for j in range(end=n) %}{% endfor %}{% endfor %}",
+            )]),
+            1_000,
+        )
+        .unwrap();
+        let mut big = tera::Context::new();
+        big.insert("n", &100);
+        let mut small = tera::Context::new();
+        small.insert("n", &10);
+        let error = templates.render("loop.html", &big).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "templates/loop.html:2:13: error: the loops of this template ran past 1,000 iterations in one page; is a `range` too long?"
+        );
+        // Another page of the template fails with the same error without looping again.
+        assert_eq!(templates.render("loop.html", &small), Err(error));
+        templates.start_pass();
+        assert!(templates.render("loop.html", &small).is_ok());
     }
 
     #[test]
