@@ -22,6 +22,7 @@ use crate::search;
 use crate::theme;
 use pages::Page;
 use prepared::Prepared;
+use templates::SiteTemplates;
 use views::Shared;
 
 /// A file of the built site: its path under the output root (`/`-separated) and its bytes.
@@ -78,7 +79,7 @@ where
     T: Send,
     E: Send,
 {
-    let tera = tera(&site.templates)?;
+    let templates = site_templates(&site.templates)?;
     let shared = Shared::new(site, prepared);
     let pages = pages::all(site);
     // Feeds, sitemap, search index and static files are made, and handed on, while the pages
@@ -91,7 +92,7 @@ where
             pages
                 .par_iter()
                 .with_max_len(PAGES_PER_BATCH)
-                .map(|&page| PageInput::new(&shared, page).render(&tera).map(&each))
+                .map(|&page| PageInput::new(&shared, page).render(&templates).map(&each))
                 .collect()
         },
         || {
@@ -115,14 +116,16 @@ where
     Ok(results)
 }
 
-/// Render `inputs` in parallel: every page, or every distinct template error.
+/// Render `inputs` in parallel, in a pass of their own: every page, or every distinct
+/// template error.
 pub fn render_inputs(
     inputs: &[&PageInput],
-    tera: &tera::Tera,
+    templates: &SiteTemplates,
 ) -> Result<Vec<OutputFile>, SiteErrors> {
+    templates.start_pass();
     let rendered = inputs
         .par_iter()
-        .map(|input| input.render(tera).map(kept))
+        .map(|input| input.render(templates).map(kept))
         .collect();
     all_or_errors(rendered)
 }
@@ -136,7 +139,8 @@ fn kept(file: OutputFile) -> OutputFile {
     }
 }
 
-/// Every result, or every error (sorted, without repeats: one broken template fails many pages).
+/// Every result, or every error (sorted, one per place: one broken template fails many
+/// pages, and Tera's message may list what each page had, which differs from page to page).
 fn all_or_errors<T>(results: Vec<Result<T, SourceError>>) -> Result<Vec<T>, SiteErrors> {
     let mut oks = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
@@ -146,6 +150,8 @@ fn all_or_errors<T>(results: Vec<Result<T, SourceError>>) -> Result<Vec<T>, Site
             Err(error) => errors.push(error),
         }
     }
+    errors.sort();
+    errors.dedup_by(|a, b| (&a.path, a.line, a.column) == (&b.path, b.line, b.column));
     SiteErrors::check(errors)?;
     Ok(oks)
 }
@@ -236,8 +242,8 @@ fn has_own_robots(site: &Site) -> bool {
 }
 
 /// Tera with the built-in theme and the site's templates, or every error in those templates.
-pub fn tera(site_templates: &[(String, String)]) -> Result<tera::Tera, SiteErrors> {
-    templates::build_tera(site_templates).map_err(|e| SiteErrors::check(e).unwrap_err())
+pub fn site_templates(site_templates: &[(String, String)]) -> Result<SiteTemplates, SiteErrors> {
+    SiteTemplates::new(site_templates).map_err(|e| SiteErrors::check(e).unwrap_err())
 }
 
 /// One page ready to render: the file it becomes, its template and everything it shows.
@@ -258,11 +264,10 @@ impl PageInput {
         }
     }
 
-    /// Render with an already-built Tera.
-    pub fn render(&self, tera: &tera::Tera) -> Result<OutputFile, SourceError> {
+    /// Render with the site's templates, already set up.
+    pub fn render(&self, templates: &SiteTemplates) -> Result<OutputFile, SourceError> {
         let mut bytes = Vec::with_capacity(16 * 1024);
-        tera.render_to(self.template, &self.context, &mut bytes)
-            .map_err(|e| templates::to_source_error(&e, self.template))?;
+        templates.render_to(self.template, &self.context, &mut bytes)?;
         Ok(OutputFile {
             path: self.path.clone(),
             bytes,

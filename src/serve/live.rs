@@ -22,6 +22,7 @@ use super::watch::Rebuild;
 use crate::content::{self, LoadOptions, STATIC_DIR, SiteFile};
 use crate::error::SiteErrors;
 use crate::model::Site;
+use crate::render::templates::SiteTemplates;
 use crate::render::{self, OutputFile, PageInput, pages, views::Shared};
 
 /// The built site as served: output path (`ko/index.html`) to bytes.
@@ -33,7 +34,7 @@ pub struct LiveSite {
     site: Site,
     /// The values every page shares, made from `site`.
     prepared: Prepared,
-    tera: tera::Tera,
+    templates: SiteTemplates,
     /// Per output path: the context its page was last rendered with.
     contexts: HashMap<String, PageInput>,
     files: Files,
@@ -59,7 +60,7 @@ impl LiveSite {
     /// Load and render the whole site, through the same pipeline as `build`.
     pub fn build(root: &Path, load: &LoadOptions) -> anyhow::Result<LiveSite> {
         let site = crate::load(root, load)?;
-        let tera = render::tera(&site.templates)?;
+        let templates = render::site_templates(&site.templates)?;
         let prepared = Prepared::new(&site);
         // What `render::render` does, not the pages alone, so serve shows whatever build makes.
         let built = render::render_prepared(&site, &prepared, render::sitemap::MAX_URLS)?;
@@ -69,7 +70,7 @@ impl LiveSite {
             load: load.clone(),
             site,
             prepared,
-            tera,
+            templates,
             contexts,
             files: to_files(built).collect(),
             needs_full: false,
@@ -159,10 +160,10 @@ impl LiveSite {
                 }
             },
             Rebuild::Templates => {
-                let templates = content::read_templates(&self.root)?;
-                let tera = render::tera(&templates)?;
-                self.site.templates = templates;
-                self.update(None, Some(tera), true)?
+                let sources = content::read_templates(&self.root)?;
+                let templates = render::site_templates(&sources)?;
+                self.site.templates = sources;
+                self.update(None, Some(templates), true)?
             }
             Rebuild::Static(paths) => {
                 self.reread_static(paths)?;
@@ -211,11 +212,11 @@ impl LiveSite {
     fn update(
         &mut self,
         site: Option<Site>,
-        tera: Option<tera::Tera>,
+        templates: Option<SiteTemplates>,
         all: bool,
     ) -> Result<Rebuilt, SiteErrors> {
         let model = site.as_ref().unwrap_or(&self.site);
-        let renderer = tera.as_ref().unwrap_or(&self.tera);
+        let renderer = templates.as_ref().unwrap_or(&self.templates);
         let prepared = Prepared::new(model);
         let shared = Shared::new(model, &prepared);
         let inputs = page_inputs(&shared);
@@ -251,8 +252,8 @@ impl LiveSite {
             self.site = site;
         }
         self.prepared = prepared;
-        if let Some(tera) = tera {
-            self.tera = tera;
+        if let Some(templates) = templates {
+            self.templates = templates;
         }
         self.contexts = inputs;
         self.files = files;
@@ -316,7 +317,7 @@ impl LiveSite {
             .par_iter()
             .map(|&page| PageInput::new(&shared, page))
             .collect();
-        let mut made = render::render_inputs(&inputs.iter().collect::<Vec<_>>(), &self.tera)?;
+        let mut made = render::render_inputs(&inputs.iter().collect::<Vec<_>>(), &self.templates)?;
         let pages_rendered = made.len();
         let all_pages = pages::all(&self.site);
         for kind in kinds {

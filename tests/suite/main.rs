@@ -13,4 +13,5 @@ mod search;
 mod search_browser;
 mod serve;
 mod serve_browser;
+mod templates;
 mod theme;
