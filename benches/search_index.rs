@@ -1,8 +1,8 @@
 //! Benchmark of the search index: builds deterministic synthetic bilingual sites of 1,000 and
 //! 10,000 releases (per language), then reports the index build time, the total size of the
 //! index, and what a query downloads (manifest + the shards of its terms + the documents of the
-//! first page of results). Run with `cargo bench --bench search_index`; the figures are in the
-//! README's "Search" section.
+//! first page of results). Run with `cargo bench --bench search_index`; the figures are in
+//! benches/README.md.
 #![allow(clippy::print_stdout)]
 
 use std::collections::{BTreeSet, HashMap};

@@ -64,7 +64,7 @@ pub fn files(shared: &Shared<'_>, pages: &[Page], max_urls: usize) -> Vec<Output
 
 /// `robots.txt`: everything may be crawled; the sitemap is named with its absolute URL.
 /// Crawlers read robots.txt only at a host's root, so under a sub-path it is written for
-/// completeness and the sitemap is best submitted to search engines directly (see README).
+/// completeness and the sitemap is best submitted to search engines directly (see docs/deploy.md).
 pub fn robots(shared: &Shared<'_>) -> OutputFile {
     OutputFile {
         path: "robots.txt".into(),

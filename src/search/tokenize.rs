@@ -3,7 +3,7 @@
 //! whatever particle is attached; a one-syllable word is kept as a unigram. Latin runs are
 //! lower-cased, common English function words dropped, and English suffixes stripped with
 //! Porter's step 1 (ministers → minister, meetings → meet). `static/theme/search.js` mirrors
-//! this file rule for rule; `tests/search_browser.rs` runs both on the same examples.
+//! this file rule for rule; `tests/suite/search_browser.rs` runs both on the same examples.
 
 /// English words too common to help a search; dropping them keeps the posting lists small.
 pub const STOP_WORDS: [&str; 27] = [

@@ -8,6 +8,7 @@ mod build;
 mod check;
 mod collisions;
 mod deploy;
+mod docs;
 mod errors;
 mod search;
 mod search_browser;
