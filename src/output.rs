@@ -122,8 +122,7 @@ impl Staging {
         }
         fs::create_dir_all(&staging)
             .with_context(|| format!("cannot create {}", staging.display()))?;
-        let folders = folders::Folders::open(&staging)
-            .with_context(|| format!("cannot open {}", staging.display()))?;
+        let folders = folders::Folders::open(&staging);
         Ok(Staging {
             output: output.to_path_buf(),
             staging,
