@@ -593,3 +593,28 @@ fn a_staging_folder_in_a_folder_that_is_not_communiques_is_refused_and_kept() {
     assert!(error.contains("is in the way"), "{error}");
     assert_eq!(site.snapshot(), before);
 }
+
+#[test]
+fn an_output_that_is_a_file_is_refused() {
+    let site = Fixture::new();
+    fs::write(site.out(), "a file").unwrap();
+    let error = site.open(true).err().unwrap().to_string();
+    assert!(error.contains("is not a folder"), "{error}");
+    assert_eq!(fs::read_to_string(site.out()).unwrap(), "a file");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_name_that_is_not_utf8_is_never_taken_for_communiques() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let site = Fixture::new();
+    site.write(&[file("y/index.html", "in y")]).unwrap();
+    let odd = site
+        .out()
+        .join("y")
+        .join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt"));
+    fs::write(&odd, "theirs").unwrap();
+    let error = site.write(&[file("y", "file")]).unwrap_err().to_string();
+    assert!(error.contains("a folder holding something communique did not write"));
+    assert_eq!(fs::read_to_string(&odd).unwrap(), "theirs");
+}
