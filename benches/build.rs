@@ -89,7 +89,7 @@ impl<'a> Summary<'a> {
         let mut walls: Vec<f64> = runs.iter().map(|r| r.wall).collect();
         walls.sort_by(f64::total_cmp);
         let middle = walls.len() / 2;
-        let median = if walls.len() % 2 == 0 {
+        let median = if walls.len().is_multiple_of(2) {
             (walls[middle - 1] + walls[middle]) / 2.0
         } else {
             walls[middle]

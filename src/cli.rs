@@ -49,7 +49,8 @@ pub struct BuildArgs {
     /// Include releases dated in the future (left out until their date has passed).
     #[arg(long)]
     pub future: bool,
-    /// Write into a non-empty folder that communique did not make.
+    /// Write into a non-empty folder that communique did not make, beside its files (which
+    /// are never replaced or removed).
     #[arg(long)]
     pub force: bool,
     /// Print how long each stage took (load, model, render, write).

@@ -15,11 +15,11 @@ pub fn push_str(out: &mut Vec<u8>, text: &str) {
     let mut plain_from = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(word) = eight_bytes::word_at(bytes, i) {
-            if !needs_escape(word) {
-                i += 8;
-                continue;
-            }
+        if let Some(word) = eight_bytes::word_at(bytes, i)
+            && !needs_escape(word)
+        {
+            i += 8;
+            continue;
         }
         let b = bytes[i];
         if let Some(escape) = escape(b) {

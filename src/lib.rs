@@ -2,7 +2,7 @@
 //!
 //! One pipeline serves every command: [`content::load`] reads and checks the files,
 //! [`model::Site::build`] resolves translations, sections and topics, [`render::render`] makes
-//! every page, and [`output::Staging`] puts them on disk as they come (or `serve` keeps them in
+//! every page, and [`output::Output`] puts them on disk as they come (or `serve` keeps them in
 //! memory). The library never prints: it returns what happened, and `main.rs` reports it.
 
 pub mod check;
@@ -39,7 +39,8 @@ pub struct BuildOptions {
     /// Replaces `output_dir` of config.toml; relative paths are from the current folder.
     pub output: Option<PathBuf>,
     pub load: LoadOptions,
-    /// Write into a non-empty folder communique did not make.
+    /// Write into a non-empty folder communique did not make, beside its files (never
+    /// replacing or removing one).
     pub force: bool,
 }
 
@@ -89,18 +90,17 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
     let start = Instant::now();
     let site = modelled(loaded)?;
     timings.model = start.elapsed();
-    let output = options
+    let path = options
         .output
         .clone()
         .unwrap_or_else(|| options.root.join(&site.config.output_dir));
-    output::check_output_dir(&options.root, &output, options.force)?;
     let start = Instant::now();
     let links = Links::new(&site, &options.root, link_reading(&site))?;
-    let staging = output::Staging::begin(&output)?;
+    let output = output::Output::open(&options.root, &path, options.force)?;
     let prepared = render::prepared::Prepared::new(&site);
     let staged = render::render_each(&site, &prepared, render::sitemap::MAX_URLS, |file| {
         let scan = links.wants(&file.path).then(|| Links::read(&file.bytes));
-        staging.stage(&file).map(|staged| (staged, scan))
+        output.stage(&file).map(|staged| (staged, scan))
     });
     let staged: anyhow::Result<Vec<(output::Staged, Option<check::html::PageScan>)>> = match staged
     {
@@ -110,16 +110,17 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
     let staged = match staged.and_then(|staged| checked_links(&links, staged)) {
         Ok(staged) => staged,
         Err(error) => {
-            staging.abort();
+            output.abort();
             return Err(error);
         }
     };
     timings.render = start.elapsed();
     let start = Instant::now();
-    let write = staging.commit(&staged)?;
+    let output_dir = output.path().to_path_buf();
+    let write = output.commit(&staged)?;
     timings.write = start.elapsed();
     let summary = BuildSummary {
-        output,
+        output: output_dir,
         releases: site.releases.len(),
         scheduled: site.scheduled.clone(),
         files: staged.len(),

@@ -1,30 +1,44 @@
-//! The write stage: put a rendered site on disk without ever losing a folder that is not ours.
-//! Only files whose bytes changed are written (unchanged ones keep their modification time, so
-//! rsync and `aws s3 sync` upload only what changed), and files the site no longer has are
-//! removed. A marker file says the folder is communique's.
+//! The write stage: put a rendered site on disk without ever losing a file that is not
+//! communique's. Only files whose bytes changed are written (unchanged ones keep their
+//! modification time, so rsync and `aws s3 sync` upload only what changed), and the files the
+//! previous build wrote that this one does not have are removed.
 //!
-//! `build` stages: each file is compared with the output as soon as it is rendered, a changed
-//! one is written into a hidden staging folder inside the output, and only when every page has
-//! rendered are the staged files moved into place. A failed build removes the staging folder
-//! and leaves the output as it was, and no build holds the whole site in memory.
+//! [`Output::open`] resolves the folder (`..` and links), refuses what would destroy the site
+//! or someone's files, and takes the folder's lock. The marker `.communique-output` lists the
+//! files communique wrote; only those are ever replaced or removed, and a file of someone
+//! else's at a path the build needs is refused, not overwritten. [`Output::stage`] compares
+//! each file with the output as soon as it is rendered and writes a changed one into a hidden
+//! staging folder inside the output; when every page has rendered, [`Output::commit`] checks
+//! every move, then makes them, and puts back what it moved if one fails. A failed build
+//! leaves the output as it was, and no build holds the whole site in memory.
 
+mod commit;
 mod folders;
+mod lock;
+mod marker;
+mod resolve;
+mod tree;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use walkdir::WalkDir;
 
-use crate::content::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
 use crate::render::OutputFile;
+use commit::Rename;
+use lock::Lock;
+use marker::{Previous, State};
+use tree::{Kind, Tree};
 
-/// Left in every output folder communique writes; its presence allows later builds to
-/// replace the folder's content.
-pub const MARKER: &str = ".communique-output";
-const MARKER_TEXT: &str =
-    "This folder is written by communique build; its files are replaced on each build.\n";
+pub use commit::{Found, Staged};
+pub use lock::LOCK;
+pub use marker::MARKER;
+
+/// The hidden folder inside the output where a build stages changed files (`new/`) and moves
+/// the files it replaces or removes (`old/`) until the commit is done.
+const STAGING: &str = ".communique-staging";
 
 /// What a write did, for the summary line.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -34,320 +48,316 @@ pub struct WriteReport {
     pub removed: usize,
 }
 
-/// Refuse an output folder that would destroy the site's sources or someone else's files.
-/// `force` overrides only the last rule (a non-empty folder without our marker): a folder that
-/// is or holds a site's sources is refused whatever the flags.
-pub fn check_output_dir(root: &Path, output: &Path, force: bool) -> anyhow::Result<()> {
-    let root = absolute(root)?;
-    let output = absolute(output)?;
-    if output == root {
-        bail!(
-            "the output folder {} is the site root: its files would be replaced; choose another with --output",
-            output.display()
-        );
-    }
-    if root.starts_with(&output) {
-        bail!(
-            "the output folder {} contains the site itself: its files would be replaced; choose another with --output",
-            output.display()
-        );
-    }
-    for source in [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR] {
-        if output.starts_with(root.join(source)) {
-            bail!(
-                "the output folder {} is inside the site's {source}/ folder: the build would copy itself into the sources; choose another with --output",
-                output.display()
-            );
-        }
-        if output.join(source).is_dir() {
-            bail!(
-                "the output folder {} contains a {source}/ folder, so it looks like a site's sources, which a build would delete; choose another with --output",
-                output.display()
-            );
-        }
-    }
-    if force || !output.exists() || output.join(MARKER).exists() {
-        return Ok(());
-    }
-    let empty = fs::read_dir(&output)
-        .with_context(|| format!("cannot read the output folder {}", output.display()))?
-        .next()
-        .is_none();
-    if !empty {
-        bail!(
-            "the output folder {} is not empty and was not made by communique (it has no {MARKER} file); \
-             its files would be replaced: empty it, choose another folder, or pass --force",
-            output.display()
-        );
-    }
-    Ok(())
-}
-
-/// The hidden folder inside the output where a build stages changed files.
-const STAGING: &str = ".communique-staging";
-
-/// A build's write in progress: changed files staged, nothing in the output touched yet.
-/// Into an output folder that does not exist yet there is nothing to protect: files are
-/// written in place, and a failed build removes the folder again.
-pub struct Staging {
-    output: PathBuf,
-    /// Where changed files go until the commit: the staging folder, or the output itself
-    /// when this build creates it.
+/// An output folder a build writes into, locked for it until [`Output::commit`] or
+/// [`Output::abort`].
+pub struct Output {
+    dir: PathBuf,
+    previous: Previous,
+    /// Nothing but communique's own hidden files was in the folder: every file is new, and
+    /// none is compared.
+    fresh: bool,
+    /// This build made the folder; if it fails, it removes it again.
+    created: bool,
+    /// This build wrote the folder's first marker; if it fails, it removes it again.
+    marked: bool,
     staging: PathBuf,
-    created_output: bool,
-    /// Creates the files and folders under `staging`.
+    /// This build made the staging folder (a folder of that name that is not communique's
+    /// is refused, and stays).
+    staging_made: bool,
+    /// Creates the changed files under `staging/new`.
     folders: folders::Folders,
+    tree: Tree,
+    /// Dropped last: the lock is held until everything else is done.
+    lock: Lock,
 }
 
-/// What staging did with one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Staged {
-    pub path: String,
-    pub changed: bool,
-}
-
-impl Staging {
-    /// Start a staged write into `output` (already checked with [`check_output_dir`]).
-    pub fn begin(output: &Path) -> anyhow::Result<Staging> {
-        let created_output = !output.exists();
-        let staging = if created_output {
-            output.to_path_buf()
-        } else {
-            output.join(STAGING)
+impl Output {
+    /// Open `path` for a build of the site at `root`. `path` is resolved (`..`, links) before
+    /// any rule: refused when it is or holds the site or one of its source folders, lies inside
+    /// one, looks like a site's sources, or is a non-empty folder without communique's marker
+    /// (unless `force`, which lets the build write beside files that are not communique's,
+    /// never replace or remove them). Refused too while another build writes into it.
+    pub fn open(root: &Path, path: &Path, force: bool) -> anyhow::Result<Output> {
+        let site = resolve::SiteFolders::resolve(root)?;
+        let dir = resolve::resolve(path)?;
+        site.refuse(&dir)?;
+        let existed = match fs::metadata(&dir) {
+            Ok(meta) if meta.is_dir() => true,
+            Ok(_) => bail!("the output folder {} is not a folder", dir.display()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
         };
-        if staging.exists() && !created_output {
-            // Left by a build that was killed: it holds nothing anyone needs.
-            fs::remove_dir_all(&staging)
-                .with_context(|| format!("cannot remove {}", staging.display()))?;
+        if existed {
+            // Before anything is made in it.
+            refuse_foreign(&dir, force)?;
         }
-        fs::create_dir_all(&staging)
-            .with_context(|| format!("cannot create {}", staging.display()))?;
-        let folders = folders::Folders::open(&staging)
-            .with_context(|| format!("cannot open {}", staging.display()))?;
-        Ok(Staging {
-            output: output.to_path_buf(),
-            staging,
-            created_output,
-            folders,
-        })
+        let created = !existed && make_folder(&dir)?;
+        let lock = Lock::take(&dir).inspect_err(|_| {
+            if created {
+                let _ = fs::remove_dir(&dir);
+            }
+        })?;
+        let mut output = Output {
+            staging: dir.join(STAGING),
+            folders: folders::Folders::open(&dir.join(STAGING).join("new")),
+            tree: Tree::new(&dir),
+            dir,
+            previous: Previous::Nothing,
+            fresh: false,
+            created,
+            marked: false,
+            staging_made: false,
+            lock,
+        };
+        match output.prepare(force) {
+            Ok(()) => Ok(output),
+            Err(error) => {
+                output.leave_as_found();
+                Err(error)
+            }
+        }
+    }
+
+    /// Under the lock: read the marker, look at the folder again, mark it as communique's and
+    /// make the staging folder.
+    fn prepare(&mut self, force: bool) -> anyhow::Result<()> {
+        let previous = marker::read(&self.dir)?;
+        if previous == Previous::Nothing {
+            refuse_foreign(&self.dir, force)?;
+        }
+        if fs::symlink_metadata(&self.staging).is_ok() {
+            if previous == Previous::Nothing {
+                bail!(
+                    "{} is in the way: the folder has no {MARKER}, so it is not communique's; move it away",
+                    self.staging.display()
+                );
+            }
+            // Left by a build that was stopped: it holds nothing anyone needs.
+            fs::remove_dir_all(&self.staging)
+                .with_context(|| format!("cannot remove {}", self.staging.display()))?;
+        }
+        self.fresh = only_reserved(&self.dir)?;
+        if previous == Previous::Nothing {
+            // From now on the folder says it is communique's, and lists nothing: a build
+            // stopped from here on leaves a folder the next build can finish.
+            marker::write(&self.dir, State::InProgress, [])?;
+            self.marked = true;
+        }
+        self.previous = previous;
+        let new = self.staging.join("new");
+        self.staging_made = true;
+        fs::create_dir_all(&new).with_context(|| format!("cannot create {}", new.display()))
+    }
+
+    /// The output folder, resolved.
+    pub fn path(&self) -> &Path {
+        &self.dir
     }
 
     /// Compare `file` with the output and stage it if its bytes differ. Safe to call from
     /// many threads at once.
     pub fn stage(&self, file: &OutputFile) -> anyhow::Result<Staged> {
-        let changed =
-            self.created_output || !same_bytes(&self.output.join(&file.path), &file.bytes);
-        if changed {
+        if !marker::is_output_path(&file.path) {
+            bail!(
+                "the build made a file at `{}`, which is not a path inside the output",
+                file.path.escape_debug()
+            );
+        }
+        let found = if self.fresh {
+            Found::Absent
+        } else {
+            // Looked up here, in parallel; the commit finds them known.
+            let dir = tree::parent(&file.path);
+            self.tree
+                .place(dir)
+                .with_context(|| format!("cannot read {}", self.dir.join(dir).display()))?;
+            self.find(file)?
+        };
+        if matches!(found, Found::Absent | Found::Changed | Found::Folder) {
             self.folders.write(&file.path, &file.bytes)?;
         }
         Ok(Staged {
             path: file.path.clone(),
-            changed,
+            found,
         })
     }
 
-    /// Move the staged files into place, then remove the files the site no longer has.
-    pub fn commit(self, staged: &[Staged]) -> anyhow::Result<WriteReport> {
-        let output = &self.output;
-        if self.created_output {
-            write_marker(output)?;
-            return Ok(WriteReport {
-                written: staged.len(),
-                ..WriteReport::default()
-            });
-        }
-        let dirs: BTreeSet<PathBuf> = staged
-            .iter()
-            .filter(|s| s.changed)
-            .filter_map(|s| Path::new(&s.path).parent().map(|p| output.join(p)))
-            .collect();
-        for dir in &dirs {
-            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        let mut report = WriteReport::default();
-        for file in staged {
-            if file.changed {
-                let target = output.join(&file.path);
-                fs::rename(self.staging.join(&file.path), &target)
-                    .with_context(|| format!("cannot write {}", target.display()))?;
-                report.written += 1;
-            } else {
-                report.unchanged += 1;
+    /// What is at `file`'s path in the output.
+    fn find(&self, file: &OutputFile) -> anyhow::Result<Found> {
+        let target = self.dir.join(&file.path);
+        let meta = match fs::symlink_metadata(&target) {
+            Ok(meta) => meta,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Ok(Found::Absent);
             }
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", target.display())),
+        };
+        Ok(match Kind::of(&meta) {
+            None => Found::Folder,
+            Some(Kind::Link) => Found::Link,
+            Some(Kind::Other) => Found::Other,
+            Some(Kind::File) if !self.previous.owns(&file.path) => Found::NotOurs,
+            Some(Kind::File) => {
+                let same = meta.len() == file.bytes.len() as u64
+                    && fs::read(&target).is_ok_and(|existing| existing == file.bytes);
+                if same { Found::Same } else { Found::Changed }
+            }
+        })
+    }
+
+    /// Move the staged files into place and the stale ones out, all or none.
+    pub fn commit(self, staged: &[Staged]) -> anyhow::Result<WriteReport> {
+        self.commit_with(staged, &mut commit::FileSystem)
+    }
+
+    fn commit_with(
+        self,
+        staged: &[Staged],
+        renames: &mut dyn Rename,
+    ) -> anyhow::Result<WriteReport> {
+        let new = self.staging.join("new");
+        let old = self.staging.join("old");
+        let planned = commit::plan(&commit::Input {
+            output: &self.dir,
+            new: &new,
+            old: &old,
+            previous: &self.previous,
+            tree: &self.tree,
+            staged,
+        })
+        .and_then(|plan| {
+            for dir in &plan.aside_dirs {
+                fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            Ok(plan)
+        });
+        let plan = match planned {
+            Ok(plan) => plan,
+            Err(error) => {
+                self.abort();
+                return Err(error);
+            }
+        };
+        // Every file that may be communique's while the moves are made: if the build is
+        // stopped, the next one knows them.
+        let files = self
+            .previous
+            .files()
+            .chain(staged.iter().map(|s| s.path.as_str()));
+        if let Err(error) = marker::write(&self.dir, State::InProgress, files) {
+            let _ = marker::restore(&self.dir, &self.previous);
+            self.abort();
+            return Err(error);
         }
-        write_marker(output)?;
-        let keep: HashSet<PathBuf> = staged.iter().map(|s| output.join(&s.path)).collect();
-        report.removed = remove_stale(&keep, output)?;
-        fs::remove_dir_all(&self.staging)
-            .with_context(|| format!("cannot remove {}", self.staging.display()))?;
-        Ok(report)
+        if let Err(failure) = commit::apply(&plan, renames) {
+            let restored = failure.unrestored.is_empty();
+            let error = failure.into_error(&self.dir);
+            if restored {
+                let _ = marker::restore(&self.dir, &self.previous);
+                self.abort();
+            }
+            // Otherwise the marker still lists every file that may be communique's, and the
+            // staging folder keeps what could not be put back, until the next build.
+            return Err(error);
+        }
+        marker::write(
+            &self.dir,
+            State::Complete,
+            staged.iter().map(|s| s.path.as_str()),
+        )?;
+        remove_emptied_folders(&self.dir, &plan.removed);
+        // The output is the new site; a staging folder that stays is removed by the next build.
+        let _ = fs::remove_dir_all(&self.staging);
+        Ok(WriteReport {
+            written: plan.written,
+            unchanged: plan.unchanged,
+            removed: plan.removed.len(),
+        })
     }
 
     /// Give up: remove what was staged; the output stays as it was.
     pub fn abort(self) {
-        // Nothing else can be done if even this fails; the next build removes it. When this
-        // build made the output folder, the staging folder is that folder.
-        let _ = fs::remove_dir_all(&self.staging);
+        self.leave_as_found();
     }
-}
 
-/// Whether the file at `path` holds exactly `bytes` (the size is compared first: cheap).
-fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
-    fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64)
-        && fs::read(path).is_ok_and(|existing| existing == bytes)
-}
-
-fn write_marker(output: &Path) -> anyhow::Result<()> {
-    let marker = output.join(MARKER);
-    if !marker.exists() {
-        fs::write(&marker, MARKER_TEXT)
-            .with_context(|| format!("cannot write {}", marker.display()))?;
-    }
-    Ok(())
-}
-
-/// Write `files` into `output`, leaving unchanged files untouched and removing stale ones.
-pub fn write(files: &[OutputFile], output: &Path) -> anyhow::Result<WriteReport> {
-    let staging = Staging::begin(output)?;
-    let staged: anyhow::Result<Vec<Staged>> = files.iter().map(|f| staging.stage(f)).collect();
-    match staged {
-        Ok(staged) => staging.commit(&staged),
-        Err(error) => {
-            staging.abort();
-            Err(error)
+    /// Remove everything this build added to the folder, the folder too if it made it.
+    fn leave_as_found(&self) {
+        // Nothing else can be done if one of these fails; the next build removes the staging
+        // folder, and the others are hidden files that nothing depends on.
+        if self.staging_made {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+        if self.marked {
+            let _ = marker::restore(&self.dir, &Previous::Nothing);
+        }
+        if self.lock.created {
+            self.lock.remove_file();
+        }
+        if self.created {
+            let _ = fs::remove_dir(&self.dir);
         }
     }
 }
 
-/// Remove the files under `output` that the site no longer has, and folders left empty.
-/// Hidden files and folders are left alone: communique never writes one (static/ skips them),
-/// and they are often someone's, like the `.git` of a gh-pages checkout.
-fn remove_stale(keep: &HashSet<PathBuf>, output: &Path) -> anyhow::Result<usize> {
-    let mut removed = 0;
-    let mut dirs = Vec::new();
-    let walker = WalkDir::new(output)
-        .min_depth(1)
-        .into_iter()
-        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = entry.with_context(|| format!("cannot read {}", output.display()))?;
-        let path = entry.path();
-        if entry.file_type().is_dir() {
-            dirs.push(path.to_path_buf());
-        } else if !keep.contains(path) && path != output.join(MARKER) {
-            fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
-            removed += 1;
-        }
+/// Make the output folder (and those above it); whether this call made it.
+fn make_folder(dir: &Path) -> anyhow::Result<bool> {
+    if let Some(parent) = dir.parent() {
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    // Deepest first, so a folder emptied by its children's removal goes too.
-    for dir in dirs.iter().rev() {
-        if fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none()) {
-            fs::remove_dir(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
-        }
+    match fs::create_dir(dir) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("cannot create {}", dir.display())),
     }
-    Ok(removed)
 }
 
-/// The absolute path with links resolved in its longest existing part, so that two spellings
-/// of one folder compare equal even when the output folder does not exist yet.
-fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
-    let path =
-        std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))?;
-    let mut existing = path.as_path();
-    let mut rest = Vec::new();
-    while let Some(parent) = existing.parent() {
-        if existing.exists() {
-            break;
+/// Whether `dir` holds nothing but communique's own hidden files.
+fn only_reserved(dir: &Path) -> anyhow::Result<bool> {
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        if !entry.file_name().to_str().is_some_and(marker::is_reserved) {
+            return Ok(false);
         }
-        rest.push(existing.file_name().unwrap_or_default().to_owned());
-        existing = parent;
     }
-    let mut resolved = fs::canonicalize(existing).unwrap_or_else(|_| existing.to_path_buf());
-    resolved.extend(rest.iter().rev());
-    Ok(resolved)
+    Ok(true)
+}
+
+/// Refuse a folder with something in it and no marker, unless `force`.
+fn refuse_foreign(dir: &Path, force: bool) -> anyhow::Result<()> {
+    if force || fs::symlink_metadata(dir.join(MARKER)).is_ok() || only_reserved(dir)? {
+        return Ok(());
+    }
+    bail!(
+        "the output folder {} is not empty and was not made by communique (it has no {MARKER} file): \
+         empty it, choose another folder, or pass --force to write beside its files \
+         (communique never replaces or removes a file it did not write)",
+        dir.display()
+    )
+}
+
+/// Remove the folders that removing `removed` (relative paths) left empty, deepest first.
+fn remove_emptied_folders(output: &Path, removed: &[String]) {
+    let mut dirs = BTreeSet::new();
+    for path in removed {
+        let mut dir = tree::parent(path);
+        while !dir.is_empty() && dirs.insert(dir) {
+            dir = tree::parent(dir);
+        }
+    }
+    let mut dirs: Vec<&str> = dirs.into_iter().collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
+    for dir in dirs {
+        // A folder that still holds something stays; so does one that cannot be removed.
+        let _ = fs::remove_dir(output.join(dir));
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: path.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
-
-    #[test]
-    fn stale_files_go_and_hidden_ones_stay() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path();
-        write(&[file("a/index.html", "a"), file("b/index.html", "b")], out).unwrap();
-        fs::create_dir_all(out.join(".git")).unwrap();
-        fs::write(out.join(".git/HEAD"), "ref").unwrap();
-        let report = write(&[file("a/index.html", "a")], out).unwrap();
-        assert_eq!(
-            report,
-            WriteReport {
-                written: 0,
-                unchanged: 1,
-                removed: 1
-            }
-        );
-        assert!(!out.join("b").exists(), "emptied folders are removed");
-        assert!(out.join(".git/HEAD").exists());
-        assert!(out.join(MARKER).exists());
-    }
-
-    #[test]
-    fn an_aborted_build_leaves_no_trace() {
-        let dir = tempfile::tempdir().unwrap();
-        let output = dir.path().join("public");
-        let staging = Staging::begin(&output).unwrap();
-        staging.stage(&file("ko/index.html", "x")).unwrap();
-        staging.abort();
-        assert!(!output.exists(), "the folder it made is gone again");
-
-        write(&[file("ko/index.html", "old")], &output).unwrap();
-        let staging = Staging::begin(&output).unwrap();
-        assert!(
-            staging
-                .stage(&file("ko/index.html", "new"))
-                .unwrap()
-                .changed
-        );
-        let read = || fs::read_to_string(output.join("ko/index.html")).unwrap();
-        assert_eq!(read(), "old", "staged, not yet in place");
-        staging.abort();
-        assert_eq!(read(), "old");
-        assert!(!output.join(STAGING).exists());
-    }
-
-    #[test]
-    fn a_committed_build_moves_changed_files_and_keeps_unchanged_ones() {
-        let dir = tempfile::tempdir().unwrap();
-        let output = dir.path().join("public");
-        write(&[file("a.html", "1"), file("b.html", "2")], &output).unwrap();
-        let report = write(&[file("a.html", "1"), file("b.html", "3")], &output).unwrap();
-        assert_eq!((report.written, report.unchanged), (1, 1));
-        assert_eq!(fs::read_to_string(output.join("b.html")).unwrap(), "3");
-        assert!(!output.join(STAGING).exists());
-    }
-
-    #[test]
-    fn a_missing_output_folder_is_compared_through_links() {
-        let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("real");
-        fs::create_dir_all(real.join("content")).unwrap();
-        #[cfg(unix)]
-        {
-            std::os::unix::fs::symlink(&real, dir.path().join("link")).unwrap();
-            let inside = dir.path().join("link/content/out");
-            let error = check_output_dir(&real, &inside, true).unwrap_err();
-            assert!(
-                error.to_string().contains("inside the site's content/"),
-                "{error}"
-            );
-        }
-    }
-}
+mod tests;

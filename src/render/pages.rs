@@ -99,10 +99,10 @@ pub fn showing(site: &Site, id: ReleaseId) -> Vec<Page> {
     let folders = &release.location.folders;
     for depth in 1..=folders.len() {
         let section = site.section(lang, &folders[..depth].join("/"));
-        if let Some(section) = section {
-            if let Some(p) = position(&site.sections[section].releases) {
-                pages.push(Page::Section(section, number(p)));
-            }
+        if let Some(section) = section
+            && let Some(p) = position(&site.sections[section].releases)
+        {
+            pages.push(Page::Section(section, number(p)));
         }
     }
     let (newer, older) = site.neighbours(id);

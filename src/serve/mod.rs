@@ -198,12 +198,12 @@ impl Rebuilder {
     }
 
     fn rebuild(&mut self, rebuild: &Rebuild, report: &mut impl FnMut(Report<'_>)) {
-        if *rebuild == Rebuild::Full {
-            if let Err(error) = watch::watch_folders(&mut self.watcher, &self.root) {
-                report(Report::WatchError {
-                    message: &format!("{error:#}"),
-                });
-            }
+        if *rebuild == Rebuild::Full
+            && let Err(error) = watch::watch_folders(&mut self.watcher, &self.root)
+        {
+            report(Report::WatchError {
+                message: &format!("{error:#}"),
+            });
         }
         let start = Instant::now();
         let result = self.live.rebuild(rebuild);

@@ -522,7 +522,7 @@ fn the_output_folder_refuses_what_it_would_destroy() {
         .fails(1)
         .says("contains a templates/ folder");
 
-    // Someone's non-empty folder: refused, unless --force.
+    // Someone's non-empty folder: refused, unless --force, which writes beside their files.
     site.write("docs/notes.txt", "mine");
     site.run(&["build", "--output", "docs"])
         .fails(1)
@@ -531,9 +531,13 @@ fn the_output_folder_refuses_what_it_would_destroy() {
     assert!(site.path("docs/notes.txt").exists());
     site.run(&["build", "--output", "docs", "--force"]).ok();
     assert!(site.path("docs/.communique-output").exists());
-    assert!(!site.path("docs/notes.txt").exists());
+    assert!(
+        site.path("docs/notes.txt").exists(),
+        "not communique's to remove"
+    );
     // From then on the marker says the folder is ours.
     site.run(&["build", "--output", "docs"]).ok();
+    assert!(site.path("docs/notes.txt").exists());
 
     // An empty folder is fine; nothing at all was written by the refused builds.
     std::fs::create_dir_all(site.path("empty")).unwrap();
