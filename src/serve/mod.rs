@@ -2,6 +2,7 @@
 //! what a change touches and reload the open pages. Nothing is written to disk. What happens
 //! is handed to a `Report` callback; `main.rs` prints it.
 
+pub mod connections;
 pub mod live;
 pub mod reload;
 pub mod server;
@@ -140,13 +141,12 @@ pub fn run(
     let served = runtime.block_on(async move {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(listener, server::router(receiver))
-            .with_graceful_shutdown(async move {
-                stop_requested().await;
-                // Open event streams end when the rebuild loop does; then the server can stop.
-                let _ = stop.send(Message::Stop);
-            })
-            .await
+        let stop_requested = async move {
+            stop_requested().await;
+            let _ = stop.send(Message::Stop);
+        };
+        connections::serve(listener, server::router(receiver), stop_requested).await;
+        std::io::Result::Ok(())
     });
     // Also when the server failed: the rebuild loop must not outlive it.
     let _ = messages.send(Message::Stop);
@@ -180,7 +180,8 @@ struct Rebuilder {
 
 impl Rebuilder {
     /// Rebuild for each batch of changes until told to stop. Dropping `self` at the end drops
-    /// the snapshot sender, which ends every open event stream so the server can stop.
+    /// the snapshot sender, which ends every open event stream (the server closes them when it
+    /// stops in any case).
     fn run(mut self, inbox: &mpsc::Receiver<Message>, report: &mut impl FnMut(Report<'_>)) {
         while let Ok(message) = inbox.recv() {
             let paths = match message {

@@ -12,4 +12,5 @@ mod search;
 mod search_browser;
 mod serve;
 mod serve_browser;
+mod serve_limits;
 mod theme;

@@ -1,0 +1,109 @@
+//! `communique serve` against misbehaving clients: idle and half-sent connections under a small
+//! descriptor limit, and oversized request heads. Everything on 127.0.0.1.
+#![cfg(unix)]
+
+use std::io::Write;
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use communique::serve::connections::{HEAD_TIMEOUT, MAX_HEAD_BYTES};
+
+use crate::common::SiteTest;
+use crate::common::serve::{Server, closed_by_server};
+
+const RELEASE: &str = "content/en/press-releases/honolulu.md";
+const RELEASE_URL: &str = "/en/press-releases/honolulu/";
+/// macOS's default descriptor limit, and the one the security review tried.
+const DESCRIPTORS: u32 = 256;
+/// How long a well-behaved request may take here: generous, since the machine is shared and
+/// the build is a debug one; the point is that it is answered at all.
+const ANSWER: Duration = Duration::from_secs(30);
+/// serve's time for a request head, and a margin as long.
+const HEAD_TIMEOUT_AND_MARGIN: Duration = Duration::from_secs(2 * HEAD_TIMEOUT.as_secs());
+
+/// Addresses of the basic fixture and the status each must get.
+const PATHS: [(&str, u16); 7] = [
+    ("/", 200),
+    ("/ko/", 200),
+    ("/en/", 200),
+    (RELEASE_URL, 200),
+    ("/theme/communique.css", 200),
+    ("/__communique/live-reload.js", 200),
+    ("/en/no-such-page/", 404),
+];
+
+/// `idle` connections that send nothing and `half_sent` ones that send part of a request head
+/// and stop; those that could connect at all.
+fn hold_connections(server: &Server, idle: usize, half_sent: usize) -> Vec<TcpStream> {
+    let mut held = Vec::with_capacity(idle + half_sent);
+    for n in 0..idle + half_sent {
+        let Ok(mut stream) = server.connect() else {
+            continue;
+        };
+        if n >= idle {
+            let _ = write!(
+                stream,
+                "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slo"
+            );
+        }
+        held.push(stream);
+    }
+    held
+}
+
+#[test]
+fn idle_and_half_sent_connections_neither_keep_others_out_nor_stay_open() {
+    let site = SiteTest::fixture("basic");
+    let mut server = Server::start_with_descriptor_limit(&site, &[], DESCRIPTORS);
+    // An open page's event stream: it lasts as long as the page, however long that is.
+    let mut events = server.events();
+    let opened = Instant::now();
+    // More connections than serve has descriptors.
+    let held = hold_connections(&server, 300, 20);
+
+    for (path, status) in PATHS {
+        let response = server
+            .request_within("GET", path, ANSWER)
+            .unwrap_or_else(|e| panic!("GET {path} with {} connections held: {e}", held.len()));
+        assert_eq!(response.status, status, "{path}");
+    }
+
+    let deadline = opened + HEAD_TIMEOUT_AND_MARGIN;
+    let still_open = held
+        .iter()
+        .filter(|stream| !closed_by_server(stream, deadline))
+        .count();
+    assert_eq!(
+        still_open,
+        0,
+        "of {} idle and half-sent connections, {still_open} were still open after {:?}",
+        held.len(),
+        HEAD_TIMEOUT_AND_MARGIN
+    );
+
+    let text = std::fs::read_to_string(site.path(RELEASE)).unwrap();
+    site.write(RELEASE, &text.replace("Outcome of", "Result of"));
+    events.wait_for("reload", ANSWER);
+    server.wait_for_line("rebuilt in ", ANSWER);
+}
+
+#[test]
+fn a_request_head_up_to_the_limit_is_read_and_a_larger_one_refused() {
+    let site = SiteTest::fixture("basic");
+    let server = Server::start(&site, &[]);
+    // A head of about `bytes`.
+    let with_cookie = |bytes: usize| {
+        let head = format!(
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: c={}\r\nConnection: close\r\n\r\n",
+            "x".repeat(bytes)
+        );
+        server.address().send(head.as_bytes(), ANSWER)
+    };
+    let large = with_cookie(MAX_HEAD_BYTES - 1024).expect("an answer");
+    assert_eq!(large.status, 200);
+    // Refused, with 431 unless the connection is reset before the client reads it.
+    match with_cookie(MAX_HEAD_BYTES + 32 * 1024) {
+        Ok(response) => assert_eq!(response.status, 431),
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
+    }
+}
