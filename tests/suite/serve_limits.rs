@@ -1,5 +1,6 @@
-//! `communique serve` against misbehaving clients: idle and half-sent connections under a small
-//! descriptor limit, and oversized request heads. Everything on 127.0.0.1.
+//! `communique serve` against misbehaving clients and long rebuilds: idle and half-sent
+//! connections under a small descriptor limit, oversized request heads, and a stop while a
+//! rebuild runs. Everything on 127.0.0.1.
 #![cfg(unix)]
 
 use std::io::Write;
@@ -106,4 +107,33 @@ fn a_request_head_up_to_the_limit_is_read_and_a_larger_one_refused() {
         Ok(response) => assert_eq!(response.status, 431),
         Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
     }
+}
+
+/// A release template whose every page takes far longer to render than any test runs.
+const SLOW_TEMPLATE: &str = r#"{% extends "base.html" %}{% block main %}{% for a in range(end=1000) %}{% for b in range(end=1000) %}{% for c in range(end=1000) %}{% endfor %}{% endfor %}{% endfor %}<h1>{{ release.title }}</h1>{% endblock main %}"#;
+
+#[test]
+fn sigterm_stops_it_promptly_while_a_rebuild_runs_and_pages_are_served_meanwhile() {
+    let site = SiteTest::fixture("basic");
+    let mut server = Server::start(&site, &[]);
+    let _open_page = server.events();
+    site.write("templates/release.html", SLOW_TEMPLATE);
+    // Past the watcher's debounce: the rebuild has begun.
+    std::thread::sleep(Duration::from_secs(2));
+
+    for (path, status) in PATHS {
+        let response = server
+            .request_within("GET", path, ANSWER)
+            .unwrap_or_else(|e| panic!("GET {path} during the rebuild: {e}"));
+        assert_eq!(response.status, status, "{path}");
+    }
+    let finished = server
+        .read_lines()
+        .iter()
+        .any(|l| l.contains("rebuilt in ") || l.contains("error"));
+    assert!(!finished, "the rebuild should still be running");
+
+    let code = server.signal("TERM", Duration::from_secs(15));
+    assert_eq!(code, Some(0), "{}", server.seen.join("\n"));
+    assert!(server.seen.iter().any(|l| l == "stopped"));
 }
