@@ -3,17 +3,16 @@
 //! nothing, or half a request, neither use up the process's file descriptors nor keep others
 //! out.
 //!
-//! At the limit a new connection makes room: the oldest connection waiting for a request is
-//! closed, else the oldest live-reload event stream (its page reconnects by itself); when every
-//! other connection is answering a request, the new one is closed instead.
+//! At the limit a new connection makes room: the connection that has waited longest for a
+//! request is closed, else the oldest live-reload event stream (its page reconnects by itself);
+//! when every other connection is answering a request, the new one is closed instead.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
@@ -133,41 +132,45 @@ fn limit_for(descriptors: u64) -> usize {
 
 /// What a connection is doing, which decides which one makes room at the limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
 enum Activity {
     /// For a request head: just opened, between requests, or sent part of a head.
-    Waiting = 0,
+    Waiting,
     /// Answering a request, until its response has been sent.
-    Answering = 1,
+    Answering,
     /// Sending a live-reload event stream, which lasts as long as its page is open.
-    Streaming = 2,
+    Streaming,
 }
 
 /// One open connection, as the accept loop sees it.
 #[derive(Debug)]
 struct Slot {
-    activity: AtomicU8,
+    /// What it is doing, and since when.
+    activity: Mutex<(Activity, Instant)>,
     close: Notify,
 }
 
 impl Slot {
     fn new() -> Slot {
         Slot {
-            activity: AtomicU8::new(Activity::Waiting as u8),
+            activity: Mutex::new((Activity::Waiting, Instant::now())),
             close: Notify::new(),
         }
     }
 
+    fn activity_since(&self) -> (Activity, Instant) {
+        *self.activity.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn activity(&self) -> Activity {
-        match self.activity.load(Ordering::Relaxed) {
-            1 => Activity::Answering,
-            2 => Activity::Streaming,
-            _ => Activity::Waiting,
-        }
+        self.activity_since().0
     }
 
     fn set(&self, activity: Activity) {
-        self.activity.store(activity as u8, Ordering::Relaxed);
+        self.set_at(activity, Instant::now());
+    }
+
+    fn set_at(&self, activity: Activity, since: Instant) {
+        *self.activity.lock().unwrap_or_else(PoisonError::into_inner) = (activity, since);
     }
 
     /// Tell the connection to close (it need not be waiting yet: the notice is kept).
@@ -209,16 +212,22 @@ impl Open {
         Some((slot, made_room))
     }
 
-    /// Close the oldest connection waiting for a request, else the oldest event stream; false
-    /// when there is neither.
+    /// Close the connection that has waited longest for a request (what the time limit for a
+    /// head would close next), else the oldest event stream; false when there is neither.
     fn make_room(&mut self) -> bool {
-        let oldest = |activity| {
-            self.slots.iter().position(|slot| {
-                slot.upgrade()
-                    .is_some_and(|slot| slot.activity() == activity)
-            })
+        let longest = |activity| {
+            let doing = |(index, slot): (usize, &Weak<Slot>)| {
+                let (doing, since) = slot.upgrade()?.activity_since();
+                (doing == activity).then_some((index, since))
+            };
+            // The first of equals: the oldest connection.
+            let found = self.slots.iter().enumerate().filter_map(doing);
+            found
+                .min_by_key(|&(_, since)| since)
+                .map(|(index, _)| index)
         };
-        let Some(index) = oldest(Activity::Waiting).or_else(|| oldest(Activity::Streaming)) else {
+        let Some(index) = longest(Activity::Waiting).or_else(|| longest(Activity::Streaming))
+        else {
             return false;
         };
         if let Some(slot) = self.slots.remove(index).and_then(|slot| slot.upgrade()) {
@@ -377,6 +386,19 @@ mod tests {
         assert!(!told_to_close(&slots[0]), "it is answering a request");
         assert!(told_to_close(&slots[1]), "the oldest waiting one");
         assert!(!told_to_close(&slots[2]));
+    }
+
+    #[test]
+    fn the_connection_waiting_longest_goes_before_an_older_one_just_answered() {
+        let mut open = Open::new(2);
+        let slots = admit(&mut open, 2);
+        let now = Instant::now();
+        // The older connection has just sent a response; the newer one never sent a thing.
+        slots[0].set_at(Activity::Waiting, now + Duration::from_secs(5));
+        slots[1].set_at(Activity::Waiting, now);
+        open.admit().expect("room");
+        assert!(!told_to_close(&slots[0]));
+        assert!(told_to_close(&slots[1]));
     }
 
     #[test]
