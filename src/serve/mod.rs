@@ -2,6 +2,7 @@
 //! what a change touches and reload the open pages. Nothing is written to disk. What happens
 //! is handed to a `Report` callback; `main.rs` prints it.
 
+pub mod connections;
 pub mod live;
 pub mod reload;
 pub mod server;
@@ -135,26 +136,38 @@ pub fn run(
         .enable_io()
         .enable_time()
         .build()?;
-    let rebuilds = std::thread::spawn(move || rebuilder.run(&inbox, &mut report));
+    // Dropped when the rebuild thread ends, however it ends.
+    let (finished, rebuilder_gone) = mpsc::channel::<()>();
+    let rebuilds = std::thread::spawn(move || {
+        let _finished = finished;
+        rebuilder.run(&inbox, &mut report);
+    });
     let stop = messages.clone();
     let served = runtime.block_on(async move {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(listener, server::router(receiver))
-            .with_graceful_shutdown(async move {
-                stop_requested().await;
-                // Open event streams end when the rebuild loop does; then the server can stop.
-                let _ = stop.send(Message::Stop);
-            })
-            .await
+        let stop_requested = async move {
+            stop_requested().await;
+            let _ = stop.send(Message::Stop);
+        };
+        connections::serve(listener, server::router(receiver), stop_requested).await;
+        std::io::Result::Ok(())
     });
     // Also when the server failed: the rebuild loop must not outlive it.
     let _ = messages.send(Message::Stop);
-    rebuilds
-        .join()
-        .map_err(|_| anyhow::anyhow!("the rebuild thread panicked"))?;
+    // A rebuild cannot be interrupted and what it makes would never be served: wait for the
+    // loop to see `Stop`, not for a rebuild to finish. A busy thread ends with the process.
+    match rebuilder_gone.recv_timeout(REBUILD_GRACE) {
+        Err(mpsc::RecvTimeoutError::Timeout) => {}
+        Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => rebuilds
+            .join()
+            .map_err(|_| anyhow::anyhow!("the rebuild thread panicked"))?,
+    }
     served.context("the server failed")
 }
+
+/// How long a stop waits for the rebuild loop to end.
+const REBUILD_GRACE: Duration = Duration::from_secs(1);
 
 /// Ctrl-C, or on Unix SIGTERM: what a terminal, a process manager or `docker stop` sends.
 async fn stop_requested() {
@@ -170,6 +183,28 @@ async fn stop_requested() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// The messages waiting for the rebuild loop, taken together.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Batch {
+    paths: Vec<PathBuf>,
+    watch_errors: Vec<String>,
+    stop: bool,
+}
+
+impl Batch {
+    fn of(messages: impl IntoIterator<Item = Message>) -> Batch {
+        let mut batch = Batch::default();
+        for message in messages {
+            match message {
+                Message::Changed(paths) => batch.paths.extend(paths),
+                Message::WatchFailed(message) => batch.watch_errors.push(message),
+                Message::Stop => batch.stop = true,
+            }
+        }
+        batch
+    }
+}
+
 /// The rebuild loop's state: it owns the watcher and the site, and publishes snapshots.
 struct Rebuilder {
     root: PathBuf,
@@ -180,18 +215,21 @@ struct Rebuilder {
 
 impl Rebuilder {
     /// Rebuild for each batch of changes until told to stop. Dropping `self` at the end drops
-    /// the snapshot sender, which ends every open event stream so the server can stop.
+    /// the snapshot sender, which ends every open event stream (the server closes them when it
+    /// stops in any case).
     fn run(mut self, inbox: &mpsc::Receiver<Message>, report: &mut impl FnMut(Report<'_>)) {
         while let Ok(message) = inbox.recv() {
-            let paths = match message {
-                Message::Changed(paths) => paths,
-                Message::WatchFailed(message) => {
-                    report(Report::WatchError { message: &message });
-                    continue;
-                }
-                Message::Stop => break,
-            };
-            if let Some(rebuild) = watch::classify(&self.root, paths.iter().map(PathBuf::as_path)) {
+            // What came during the last rebuild is one batch: one rebuild for every save, and
+            // a stop before any of them.
+            let batch = Batch::of(std::iter::once(message).chain(inbox.try_iter()));
+            for message in &batch.watch_errors {
+                report(Report::WatchError { message });
+            }
+            if batch.stop {
+                break;
+            }
+            let paths = batch.paths.iter().map(PathBuf::as_path);
+            if let Some(rebuild) = watch::classify(&self.root, paths) {
                 self.rebuild(&rebuild, report);
             }
         }
@@ -254,5 +292,29 @@ fn error_lines(error: &anyhow::Error) -> Vec<String> {
     match error.downcast_ref::<SiteErrors>() {
         Some(errors) => errors.0.iter().map(ToString::to_string).collect(),
         None => vec![format!("error: {error:#}")],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saves_made_during_a_rebuild_are_one_batch_and_a_stop_comes_first() {
+        let batch = Batch::of([
+            Message::Changed(vec!["a.md".into()]),
+            Message::WatchFailed("lost".into()),
+            Message::Changed(vec!["b.md".into(), "a.md".into()]),
+        ]);
+        assert_eq!(
+            batch,
+            Batch {
+                paths: vec!["a.md".into(), "b.md".into(), "a.md".into()],
+                watch_errors: vec!["lost".into()],
+                stop: false,
+            }
+        );
+        let batch = Batch::of([Message::Changed(vec!["a.md".into()]), Message::Stop]);
+        assert!(batch.stop);
     }
 }

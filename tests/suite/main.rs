@@ -15,5 +15,6 @@ mod search;
 mod search_browser;
 mod serve;
 mod serve_browser;
+mod serve_limits;
 mod templates;
 mod theme;

@@ -45,9 +45,28 @@ impl Response {
 impl Server {
     /// `communique serve --port 0 <args>` at the site's root, once it says where it listens.
     pub fn start(site: &SiteTest, args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_communique"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_communique"));
+        command.args(["serve", "--port", "0"]).args(args);
+        Server::launch(site, command)
+    }
+
+    /// Like [`Server::start`], with the process limited to `descriptors` open files (sockets
+    /// included), as `ulimit -n` sets it: how a small limit is met, on macOS by default.
+    #[cfg(unix)]
+    pub fn start_with_descriptor_limit(site: &SiteTest, args: &[&str], descriptors: u32) -> Server {
+        let mut command = Command::new("sh");
+        // `exec` so that the signals the tests send reach serve, not the shell.
+        command
+            .arg("-c")
+            .arg(format!(r#"ulimit -n {descriptors} && exec "$0" "$@""#))
+            .arg(env!("CARGO_BIN_EXE_communique"))
             .args(["serve", "--port", "0"])
-            .args(args)
+            .args(args);
+        Server::launch(site, command)
+    }
+
+    fn launch(site: &SiteTest, mut command: Command) -> Server {
+        let mut child = command
             .current_dir(site.root())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -128,21 +147,39 @@ impl Server {
         }
     }
 
+    /// Every line the server has printed so far, added to `seen` without waiting.
+    pub fn read_lines(&mut self) -> &[String] {
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push(line);
+        }
+        &self.seen
+    }
+
+    /// Where the server listens, for client threads (a `Server` stays with its test).
+    pub fn address(&self) -> Address {
+        Address { port: self.port }
+    }
+
+    /// A TCP connection to the server that has sent nothing yet.
+    pub fn connect(&self) -> std::io::Result<TcpStream> {
+        self.address().connect()
+    }
+
     /// Send `method path` exactly as written and read the whole response.
     pub fn request(&self, method: &str, path: &str) -> Response {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
-            self.port
-        )
-        .unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("read the response");
-        parse_response(&raw)
+        self.address()
+            .request_within(method, path, Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// Like [`Server::request`], failing when the response has not come within `timeout`.
+    pub fn request_within(
+        &self,
+        method: &str,
+        path: &str,
+        timeout: Duration,
+    ) -> std::io::Result<Response> {
+        self.address().request_within(method, path, timeout)
     }
 
     pub fn get(&self, path: &str) -> Response {
@@ -180,8 +217,9 @@ impl Server {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait().unwrap() {
-                // Keep what it printed last.
-                while let Ok(line) = self.lines.try_recv() {
+                // Keep what it printed last: the reader thread may not have passed it on yet,
+                // and ends when it has read everything.
+                while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
                     self.seen.push(line);
                 }
                 return status.code();
@@ -199,12 +237,145 @@ impl Drop for Server {
     }
 }
 
+/// The server's address on 127.0.0.1: what client threads need of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Address {
+    pub port: u16,
+}
+
+impl Address {
+    /// A TCP connection to the server that has sent nothing yet.
+    pub fn connect(&self) -> std::io::Result<TcpStream> {
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], self.port));
+        TcpStream::connect_timeout(&address, Duration::from_secs(10))
+    }
+
+    /// A connection for many requests in turn, as a browser keeps one.
+    pub fn keep_alive(&self) -> std::io::Result<Connection> {
+        let stream = self.connect()?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        Ok(Connection {
+            reader: BufReader::new(stream),
+            port: self.port,
+        })
+    }
+
+    /// Like `Server::request`, failing when the response has not come within `timeout`.
+    pub fn request_within(
+        &self,
+        method: &str,
+        path: &str,
+        timeout: Duration,
+    ) -> std::io::Result<Response> {
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            self.port
+        );
+        self.send(head.as_bytes(), timeout)
+    }
+
+    /// Send `request` as it is on a new connection and read the response until the server
+    /// closes the connection, or fail when that takes longer than `timeout`.
+    pub fn send(&self, request: &[u8], timeout: Duration) -> std::io::Result<Response> {
+        let deadline = Instant::now() + timeout;
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], self.port));
+        let mut stream = TcpStream::connect_timeout(&address, timeout)?;
+        stream.write_all(request)?;
+        let mut raw = Vec::new();
+        let mut buffer = [0; 16 * 1024];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(std::io::ErrorKind::TimedOut.into());
+            }
+            stream.set_read_timeout(Some(left))?;
+            match stream.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(read) => raw.extend_from_slice(&buffer[..read]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    let message = format!("no whole response within {timeout:?}");
+                    return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, message));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if !raw.windows(4).any(|w| w == b"\r\n\r\n") {
+            return Err(std::io::Error::other("closed before a whole response head"));
+        }
+        Ok(parse_response(&raw))
+    }
+}
+
+/// One HTTP/1.1 connection kept open between requests.
+pub struct Connection {
+    reader: BufReader<TcpStream>,
+    port: u16,
+}
+
+impl Connection {
+    /// Send `GET path` and read its response (its body by `Content-Length`). An error when the
+    /// connection is closed or fails before the whole response came.
+    pub fn get(&mut self, path: &str) -> std::io::Result<Response> {
+        write!(
+            self.reader.get_mut(),
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            self.port
+        )?;
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            if self.reader.read_until(b'\n', &mut head)? == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+        }
+        let mut response = parse_response(&head);
+        let length: usize = response
+            .header("content-length")
+            .and_then(|l| l.parse().ok())
+            .ok_or_else(|| std::io::Error::other("no content-length"))?;
+        response.body = vec![0; length];
+        self.reader.read_exact(&mut response.body)?;
+        Ok(response)
+    }
+}
+
+/// Whether the server closes `stream` before `deadline`, reading and dropping whatever it
+/// sends first (a 408 response, say).
+pub fn closed_by_server(mut stream: &TcpStream, deadline: Instant) -> bool {
+    let mut buffer = [0; 1024];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        stream.set_read_timeout(Some(left)).unwrap();
+        match stream.read(&mut buffer) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false;
+            }
+            // Reset: closed too.
+            Err(_) => return true,
+        }
+    }
+}
+
 /// A server-sent event stream (chunked; chunk-size lines are skipped as noise).
 pub struct Events {
     reader: BufReader<TcpStream>,
 }
 
 impl Events {
+    /// Whether the server ends the stream within `timeout`, skipping the events before.
+    pub fn ends_within(&mut self, timeout: Duration) -> bool {
+        closed_by_server(self.reader.get_ref(), Instant::now() + timeout)
+    }
+
     /// The next event's name and data, or a panic after `timeout`.
     pub fn next(&mut self, timeout: Duration) -> (String, String) {
         self.reader
