@@ -3,7 +3,7 @@
 //! link collected (with its byte offset) for `check`.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
@@ -51,7 +51,7 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
     let mut events: Vec<Event<'_>> = Vec::with_capacity(markdown.len() / 24 + 16);
     let mut rendered = Rendered::default();
     let mut has_raw_html = false;
-    let mut used_ids = HashSet::new();
+    let mut used_ids = HeadingIds::default();
     let mut heading_start: Option<usize> = None;
     let mut paragraph: Option<String> = None;
     let mut first_paragraph_done = false;
@@ -142,34 +142,63 @@ pub fn render(markdown: &str, options: &MarkdownOptions) -> Rendered {
     rendered
 }
 
+/// The ids given so far in one page, and for each id asked for more than once the next
+/// suffix to try, so that the thousandth `## Title` does not try the 999 taken before it.
+#[derive(Debug, Default)]
+struct HeadingIds {
+    used: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
+}
+
+impl HeadingIds {
+    /// `wanted` if it is free, else the first of `wanted-1`, `wanted-2`... that is.
+    fn unique(&mut self, wanted: String) -> String {
+        if !self.used.contains(&wanted) {
+            self.used.insert(wanted.clone());
+            return wanted;
+        }
+        // Every suffix below `next` is taken (ids are never given back), so starting there
+        // gives the same id as starting from 1 would.
+        let next = self.next_suffix.entry(wanted.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{wanted}-{next}");
+            *next += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+    }
+}
+
 /// Give the heading that starts at `events[start]` an id from its text, unless it has one.
 fn name_heading(
     events: &mut [Event<'_>],
     start: usize,
-    used: &mut HashSet<String>,
+    used: &mut HeadingIds,
     ids: &mut Vec<String>,
 ) {
-    let text: String = events[start + 1..]
+    if let Event::Start(Tag::Heading { id, .. }) = &events[start] {
+        let wanted = match id {
+            Some(given) => given.to_string(),
+            None => slugify(&heading_text(&events[start + 1..])),
+        };
+        let unique = used.unique(wanted);
+        ids.push(unique.clone());
+        if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
+            *id = Some(CowStr::from(unique));
+        }
+    }
+}
+
+/// The text of a heading's events, without its markup.
+fn heading_text(events: &[Event<'_>]) -> String {
+    events
         .iter()
         .filter_map(|e| match e {
             Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
             _ => None,
         })
-        .collect();
-    if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
-        let wanted = match id {
-            Some(given) => given.to_string(),
-            None => slugify(&text),
-        };
-        let mut unique = wanted.clone();
-        let mut n = 1;
-        while !used.insert(unique.clone()) {
-            unique = format!("{wanted}-{n}");
-            n += 1;
-        }
-        *id = Some(CowStr::from(unique.clone()));
-        ids.push(unique);
-    }
+        .collect()
 }
 
 /// A heading id: letters and digits of any script kept (Korean headings keep their Hangul),
@@ -304,6 +333,42 @@ mod tests {
         );
         assert_eq!(out.heading_ids, ["주요-내용", "주요-내용-1", "next"]);
         assert!(out.html.contains(r#"<h2 id="주요-내용">"#), "{}", out.html);
+    }
+
+    /// The rule: the id asked for (written, or made from the text), else the first of
+    /// `id-1`, `id-2`... not taken before in the page.
+    #[test]
+    fn heading_ids_follow_the_rule_whatever_clashes() {
+        let md = "## 주요 내용\n## 주요 내용\n## 주요 내용-1\n## B {#주요-내용}\n## x {#b}\n## B\n\
+                  ## B\n## b-1 {#b-1}\n## B\n## 주요 내용\n## !!\n## ??\n";
+        let out = render(md, &options("/", false));
+        assert_eq!(
+            out.heading_ids,
+            [
+                "주요-내용",
+                "주요-내용-1",
+                "주요-내용-1-1",
+                "주요-내용-2",
+                "b",
+                "b-1",
+                "b-2",
+                "b-1-1",
+                "b-3",
+                "주요-내용-3",
+                "section",
+                "section-1",
+            ]
+        );
+    }
+
+    #[test]
+    fn twenty_thousand_identical_headings_get_unique_ids() {
+        let out = render(&"## Title\n\n".repeat(20_000), &options("/", false));
+        assert_eq!(out.heading_ids.len(), 20_000);
+        let unique: HashSet<&String> = out.heading_ids.iter().collect();
+        assert_eq!(unique.len(), 20_000);
+        assert_eq!(out.heading_ids[0], "title");
+        assert_eq!(out.heading_ids[19_999], "title-19999");
     }
 
     #[test]
