@@ -94,6 +94,33 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// [`line_column`] of each of `offsets`, in their order, reading `text` once: a release with
+/// thousands of problems must not read its text from the start for each.
+pub fn line_columns(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets[i]);
+    let mut found = vec![(1, 1); offsets.len()];
+    // Where the walk is: a byte offset of `text` and its line and column.
+    let (mut at, mut line, mut column) = (0, 1, 1);
+    for i in order {
+        let mut offset = offsets[i].min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let between = &text[at..offset];
+        match between.rfind('\n') {
+            Some(last) => {
+                line += memchr::memchr_iter(b'\n', between.as_bytes()).count();
+                column = between[last + 1..].chars().count() + 1;
+            }
+            None => column += between.chars().count(),
+        }
+        at = offset;
+        found[i] = (line, column);
+    }
+    found
+}
+
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     word: &str,
@@ -126,6 +153,14 @@ mod tests {
         // "가나다" is 9 bytes; x is the fourth character of line 2.
         assert_eq!(line_column(text, 12), (2, 4));
         assert_eq!(line_column(text, 999), (3, 1));
+    }
+
+    #[test]
+    fn many_offsets_at_once_are_what_each_alone_is() {
+        let text = "ab\n가나다x\n\n한 줄 more\nend";
+        let offsets: Vec<usize> = (0..=text.len() + 2).rev().chain([4, 0, 12]).collect();
+        let each: Vec<_> = offsets.iter().map(|&o| line_column(text, o)).collect();
+        assert_eq!(line_columns(text, &offsets), each);
     }
 
     #[test]

@@ -44,3 +44,50 @@ pub const STRINGS: &str = include_str!("../templates/strings.toml");
 pub fn is_builtin_template(name: &str, text: &str) -> bool {
     TEMPLATES.iter().any(|(n, t)| *n == name && *t == text)
 }
+
+/// The ids the built-in theme gives its own elements on the pages that show Markdown (a
+/// release's body, a section's introduction). Headings are not given these, so that a
+/// heading "Attachments" cannot take the id the attachments section is labelled by.
+pub const PAGE_IDS: &[&str] = &[
+    "main",
+    "search-q",
+    "attachments",
+    "release-topics",
+    "related",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every fixed `id="..."` of the templates of the pages that show Markdown is in
+    /// [`PAGE_IDS`].
+    #[test]
+    fn page_ids_are_those_of_the_templates() {
+        let pages = [
+            "base.html",
+            "release.html",
+            "section.html",
+            "partials/release_list.html",
+            "partials/pagination.html",
+            "partials/emblem.html",
+        ];
+        let mut found = Vec::new();
+        for (name, text) in TEMPLATES.iter().filter(|(name, _)| pages.contains(name)) {
+            for (at, _) in text.match_indices(" id=\"") {
+                let value = &text[at + 5..];
+                let value = &value[..value.find('"').expect("a closing quote")];
+                assert!(
+                    !value.contains("{{"),
+                    "{name}: an id made from data: {value}"
+                );
+                found.push(value);
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        let mut expected = PAGE_IDS.to_vec();
+        expected.sort_unstable();
+        assert_eq!(found, expected);
+    }
+}

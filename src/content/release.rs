@@ -204,10 +204,12 @@ pub fn parse_release(
         None => (location.relative_path(), (1, 1)),
     };
 
+    let body_start = body.start;
+    let body = markdown::render(&text[body], markdown);
+    errors.extend(body.source_errors(&path, text, body_start));
     if !errors.is_empty() {
         return Err(errors);
     }
-    let body = markdown::render(&text[body], markdown);
     let summary = raw
         .summary
         .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -245,12 +247,18 @@ pub fn parse_section_index(
         }
         title => title.map(|t| t.into_inner().trim().to_string()),
     };
+    let body_start = body.start;
+    let intro = markdown::render(&text[body], markdown);
+    let errors = intro.source_errors(path, text, body_start);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     Ok(SectionIndex {
         lang,
         folders,
         title,
         weight: raw.weight,
-        intro_html: markdown::render(&text[body], markdown).html,
+        intro_html: intro.html,
         extra: raw.extra,
     })
 }

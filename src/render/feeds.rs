@@ -208,27 +208,38 @@ fn content_html(shared: &Shared<'_>, id: ReleaseId) -> String {
 /// `href="/news/x/"` becomes `href="https://org.github.io/news/x/"` (`src` too); links that
 /// are already absolute, protocol-relative (`//`) or relative are left as they are.
 pub fn absolute_links(html: &str, origin: &str) -> String {
+    const NEEDLES: [&str; 2] = ["href=\"/", "src=\"/"];
+    // memchr's vector search: a feed scans every entry's whole body, and `str::find` with a
+    // string took half a percent of a build's instructions. Each needle's next place is kept
+    // and only the one just used is looked for again, so a body of many `src="/` and one late
+    // `href="/` is read once, not once per image.
+    let finders = NEEDLES.map(memchr::memmem::Finder::new);
+    let find_from = |needle: usize, from: usize| {
+        finders[needle]
+            .find(&html.as_bytes()[from..])
+            .map(|i| from + i)
+    };
+    let mut next = [find_from(0, 0), find_from(1, 0)];
     let mut out = String::with_capacity(html.len() + 256);
-    let mut rest = html;
+    let mut copied = 0;
     loop {
-        // memchr's vector search: a feed scans every entry's whole body twice, and
-        // `str::find` with a string took half a percent of a build's instructions.
-        let next = ["href=\"/", "src=\"/"]
+        let Some((needle, at)) = next
             .iter()
-            .filter_map(|needle| {
-                memchr::memmem::find(rest.as_bytes(), needle.as_bytes()).map(|i| (i, needle.len()))
-            })
-            .min();
-        let Some((at, len)) = next else {
-            out.push_str(rest);
+            .enumerate()
+            .filter_map(|(needle, at)| at.map(|at| (needle, at)))
+            .min_by_key(|&(_, at)| at)
+        else {
+            out.push_str(&html[copied..]);
             return out;
         };
         // Keep the attribute up to and including the quote; the `/` starts the path.
-        out.push_str(&rest[..at + len - 1]);
-        rest = &rest[at + len - 1..];
-        if !rest.starts_with("//") {
+        let path = at + NEEDLES[needle].len() - 1;
+        out.push_str(&html[copied..path]);
+        if !html[path..].starts_with("//") {
             out.push_str(origin);
         }
+        copied = path;
+        next[needle] = find_from(needle, path);
     }
 }
 
@@ -355,6 +366,17 @@ mod tests {
         assert_eq!(
             absolute_links(html, "https://org.github.io"),
             r##"<a href="https://org.github.io/news/en/x/">x</a><img src="https://org.github.io/news/a.png"><a href="//cdn/y">y</a><a href="https://e.org/">e</a><a href="#top">t</a>"##
+        );
+        let many = format!(
+            "{}<a href=\"/x/\">x</a><img src=\"/last.png\">",
+            "<img src=\"/i.png\"> ".repeat(3)
+        );
+        assert_eq!(
+            absolute_links(&many, "https://e.org"),
+            format!(
+                "{}<a href=\"https://e.org/x/\">x</a><img src=\"https://e.org/last.png\">",
+                "<img src=\"https://e.org/i.png\"> ".repeat(3)
+            )
         );
     }
 }

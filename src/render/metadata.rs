@@ -224,7 +224,7 @@ mod tests {
     fn json_ld_is_valid_json_that_cannot_close_its_script() {
         let article = NewsArticle {
             headline: "A \"quoted\" </script><b> title",
-            description: "Summary",
+            description: "<!-- <script>alert(1)</script> </SCRIPT ",
             date_published: "2022-02-12T15:00:00-10:00",
             date_modified: "2022-02-13T00:00:00-10:00",
             in_language: "en",
@@ -241,6 +241,10 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["@type"], "NewsArticle");
         assert_eq!(value["headline"], "A \"quoted\" </script><b> title");
+        assert_eq!(
+            value["description"],
+            "<!-- <script>alert(1)</script> </SCRIPT "
+        );
         assert_eq!(value["publisher"]["@type"], "GovernmentOrganization");
         assert_eq!(value["author"]["name"], "Ministry of Foreign Affairs");
         assert_eq!(value["keywords"][0], "Ukraine");

@@ -10,6 +10,7 @@ mod collisions;
 mod deploy;
 mod docs;
 mod errors;
+mod injection;
 mod output;
 mod search;
 mod search_browser;

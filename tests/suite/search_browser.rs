@@ -332,3 +332,75 @@ fn without_javascript_the_page_says_so_and_links_the_topics() {
         "idle"
     );
 }
+
+/// `window.__pwned`, which the hostile release's markup sets if any of it runs, after every
+/// image error of the page had its chance: an image of our own with the same failing source
+/// is put in last, and its handler's turn comes after theirs.
+fn pwned_after_image_errors(tab: &Tab) -> serde_json::Value {
+    eval(
+        tab,
+        "(() => { const img = document.createElement('img'); \
+         img.onerror = () => { window.__checked = true; }; img.src = 'x'; \
+         document.body.appendChild(img); return true; })()",
+    );
+    wait_for(tab, "window.__checked === true", Duration::from_secs(10));
+    eval(tab, "String(window.__pwned)")
+}
+
+/// A release with markup in its title, summary, section and text: found by search, its title
+/// and snippet show as text with only search.js's own `<mark>`, and none of it runs, in the
+/// results or on the release's pages.
+#[test]
+fn hostile_titles_and_snippets_show_as_text_and_run_nothing() {
+    let Some(chromium) = Chromium::launch("search_browser injection") else {
+        return;
+    };
+    let site = SiteTest::fixture("injection");
+    let output = build(&site, "https://www.mofa.example/");
+    let server = StaticServer::start(&output, "/");
+    let tab = chromium.tab();
+    let title = crate::injection::hostile_field("title");
+
+    assert_eq!(search(&tab, &server.url("/en/search/"), "zanzibar"), "done");
+    assert_eq!(pwned_after_image_errors(&tab), "undefined");
+    assert_eq!(result_titles(&tab), [title]);
+    assert!(
+        text_of(&tab, ".search-results .snippet").contains("<img src=x onerror="),
+        "{}",
+        text_of(&tab, ".search-results .snippet")
+    );
+    assert!(
+        text_of(&tab, ".search-results .meta")
+            .ends_with(" · News <img src=x onerror=\"window.__pwned='section'\">"),
+        "{}",
+        text_of(&tab, ".search-results .meta")
+    );
+    // The only elements in a result are the ones search.js makes.
+    let elements = eval(
+        &tab,
+        "Array.from(new Set(Array.from(document.querySelectorAll('.search-results *')).map(e => e.localName))).sort().join(' ')",
+    );
+    assert_eq!(elements, "a h3 li mark p time");
+    assert_eq!(text_of(&tab, ".search-results mark"), "Zanzibar|Zanzibar");
+
+    for page in [
+        "/en/news/hostile/",
+        "/en/news/",
+        "/en/",
+        "/en/topics/hostile/",
+        "/en/topics/",
+    ] {
+        open(&tab, &server.url(page));
+        assert_eq!(
+            eval(&tab, "document.querySelector('h1') !== null"),
+            true,
+            "{page}"
+        );
+        assert_eq!(pwned_after_image_errors(&tab), "undefined", "{page}");
+    }
+    open(&tab, &server.url("/en/news/hostile/"));
+    assert_eq!(
+        eval(&tab, "document.querySelector('h1').textContent"),
+        crate::injection::hostile_field("title")
+    );
+}
