@@ -15,8 +15,9 @@ use rayon::prelude::*;
 use url::Url;
 
 use crate::content::{LoadOptions, STATIC_DIR, TEMPLATES_DIR, front_matter};
-use crate::error::{SourceError, suggestion};
+use crate::error::{SourceError, SourceWarning, escape_controls, suggestion};
 use crate::model::{ReleaseId, Site};
+use crate::read;
 use crate::render::pages::{self, Page};
 use crate::render::urls::{Urls, output_file};
 use crate::render::{self, OutputFile};
@@ -34,6 +35,8 @@ pub struct CheckReport {
     /// Per language (code, top-level section folders in menu order), when the languages list
     /// the sections they share in different orders; else empty.
     pub menu_orders: Vec<(String, Vec<String>)>,
+    /// Files of the site skipped (not regular files, link cycles).
+    pub warnings: Vec<SourceWarning>,
 }
 
 /// The releases that have no version in `language`.
@@ -66,6 +69,7 @@ pub fn check(root: &Path) -> anyhow::Result<CheckReport> {
         errors,
         missing_translations: missing_translations(&site),
         menu_orders: differing_menu_orders(&site),
+        warnings: site.warnings.clone(),
     })
 }
 
@@ -91,15 +95,15 @@ impl CheckReport {
         if self.missing_translations.is_empty() {
             return None;
         }
-        let rows: Vec<(&str, String, &str)> = self
+        let rows: Vec<(&str, String, std::borrow::Cow<'_, str>)> = self
             .missing_translations
             .iter()
             .flat_map(|m| {
                 m.releases.iter().map(|r| {
                     (
                         m.language.as_str(),
-                        r.source.display().to_string(),
-                        r.title.as_str(),
+                        escape_controls(&r.source.display().to_string()).into_owned(),
+                        escape_controls(&r.title),
                     )
                 })
             })
@@ -310,7 +314,11 @@ impl<'a> Checker<'a> {
             let release = &self.site.releases[id];
             let page = output_file(&self.urls.release(id));
             let source = &release.location.source;
-            let text = std::fs::read_to_string(root.join(source)).unwrap_or_default();
+            // Through the load stage's reader: the file may have been swapped for a pipe.
+            let text = read::read_regular(&root.join(source), source, read::Limit::Text)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .unwrap_or_default();
             let body_start = front_matter::split(&text).map_or(0, |s| s.body.start);
             let seen = checked.entry(page.clone()).or_default();
             for link in &release.body.links {

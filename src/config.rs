@@ -10,6 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{SourceError, suggestion};
+use crate::read::{self, Limit, SiteRoot, Unread};
 use crate::toml_source::{Keys, TomlSource};
 
 pub const CONFIG_FILE: &str = "config.toml";
@@ -126,16 +127,23 @@ impl Config {
 }
 
 /// Read and check `config.toml` at the site root.
-pub fn load(root: &Path) -> Result<Config, Vec<SourceError>> {
+pub fn load(site: &SiteRoot) -> Result<Config, Vec<SourceError>> {
     let path = Path::new(CONFIG_FILE);
-    let text = std::fs::read_to_string(root.join(path)).map_err(|e| {
+    let bytes = read::read_path(site, path, Limit::Text).map_err(|unread| {
+        let (path, message) = match unread {
+            Unread::Error(error) => (error.path, error.message),
+            Unread::Skipped(warning) => (warning.path, warning.message),
+        };
+        let message = message.trim_start_matches("skipped: ");
         vec![SourceError::new(
             path,
             1,
             1,
-            format!("cannot read the site's configuration: {e}"),
+            format!("cannot read the site's configuration: {message}"),
         )]
     })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| vec![SourceError::new(path, 1, 1, "the file is not UTF-8 text")])?;
     parse(&text)
 }
 

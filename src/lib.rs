@@ -15,6 +15,7 @@ pub(crate) mod json;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod read;
 pub mod render;
 pub mod search;
 pub mod serve;
@@ -26,7 +27,7 @@ use std::time::{Duration, Instant};
 
 pub use check::{CheckReport, check};
 pub use content::LoadOptions;
-pub use error::{SiteErrors, SourceError};
+pub use error::{SiteErrors, SourceError, SourceWarning};
 pub use model::Site;
 pub use render::OutputFile;
 
@@ -51,6 +52,8 @@ pub struct BuildSummary {
     pub files: usize,
     pub write: output::WriteReport,
     pub timings: Timings,
+    /// Files of the site skipped (not regular files, link cycles).
+    pub warnings: Vec<SourceWarning>,
 }
 
 /// How long each stage of a build took (`build --timings`). Pages are compared with the
@@ -112,6 +115,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
         files: staged.len(),
         write,
         timings,
+        warnings: site.warnings.clone(),
     };
     drop_in_background((site, prepared, staged));
     Ok(summary)

@@ -1,7 +1,6 @@
 //! Every kind of mistake in a site, from tests/fixtures/errors/: reported as
 //! `path:line:column: error: message`, exit status 1, and the previous output left as it was.
 
-
 use crate::common::SiteTest;
 
 const RELEASE: &str = "content/ko/press-releases/bad.md";
@@ -225,5 +224,27 @@ fn a_section_weight_that_is_not_a_number() {
         "section-weight-not-a-number.md",
         "content/ko/press-releases/_index.md",
         "content/ko/press-releases/_index.md:3:10: error: invalid type: string \"first\", expected i64: write a whole number (1, 2, 3...), without quotes",
+    );
+}
+
+#[test]
+fn titles_with_control_characters_are_printed_escaped_by_check() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/ko/press-releases/forged.md",
+        "+++\ntitle = \"Forged\\nerror: fake\\u001b[2J\"\ndate = 2024-01-01\n+++\nText.\n",
+    );
+    let run = site.run(&["check"]);
+    run.ok();
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+    assert!(
+        run.stderr.contains("Forged\\nerror: fake\\u{1b}[2J"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.lines().any(|l| l.starts_with("error: fake")),
+        "{}",
+        run.stderr
     );
 }

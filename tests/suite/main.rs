@@ -8,6 +8,7 @@ mod build;
 mod check;
 mod deploy;
 mod errors;
+mod load;
 mod search;
 mod search_browser;
 mod serve;
