@@ -332,18 +332,13 @@ impl<'a> Checker<'a> {
                     ));
                 }
             }
-            errors.extend(self.check_attachments(id, &text, seen));
+            errors.extend(self.check_attachments(id, seen));
         }
         self.checked_at_source = checked;
         errors
     }
 
-    fn check_attachments(
-        &self,
-        id: ReleaseId,
-        text: &str,
-        seen: &mut HashSet<String>,
-    ) -> Vec<SourceError> {
+    fn check_attachments(&self, id: ReleaseId, seen: &mut HashSet<String>) -> Vec<SourceError> {
         let release = &self.site.releases[id];
         let mut errors = Vec::new();
         for attachment in &release.attachments {
@@ -353,11 +348,11 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let statics = self.site.static_files.iter().map(|f| f.path.as_str());
-            let offset = text.find(&attachment.file).unwrap_or(0);
-            errors.push(SourceError::at_offset(
+            let (line, column) = attachment.file_at;
+            errors.push(SourceError::new(
                 &release.location.source,
-                text,
-                offset,
+                line,
+                column,
                 format!(
                     "attachment `{}` is not in {STATIC_DIR}/: put the file at {STATIC_DIR}/{path}{}",
                     attachment.file,

@@ -199,7 +199,7 @@ fn a_missing_attachment_is_an_error_at_its_front_matter_line() {
     let errors = run.error_lines();
     assert_eq!(errors.len(), 1, "{}", run.stderr);
     assert!(
-        errors[0].starts_with("content/en/press-releases/attached.md:6:29: error: attachment `files/statment.pdf` is not in static/"),
+        errors[0].starts_with("content/en/press-releases/attached.md:6:28: error: attachment `files/statment.pdf` is not in static/"),
         "{}",
         errors[0]
     );
