@@ -2,64 +2,60 @@
 //! trusts (languages in switcher order, topics with a name per language, the time zone).
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use indexmap::IndexMap;
 use jiff::tz::TimeZone;
-use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{SourceError, suggestion};
-use crate::toml_source::{Keys, TomlSource};
+use crate::read::{self, Limit, SiteRoot, Unread};
+use crate::toml_source::{Field, Table, TomlReader, TomlSource};
 
 pub const CONFIG_FILE: &str = "config.toml";
 
-const LANGUAGE_KEYS: Keys = Keys::Fixed(&[
-    ("name", Keys::Any),
-    ("title", Keys::Any),
-    ("date_format", Keys::Any),
-    ("strings", Keys::Any),
-]);
-const MARKDOWN_KEYS: Keys = Keys::Fixed(&[("unsafe_html", Keys::Any)]);
-const CONFIG_KEYS: Keys = Keys::Fixed(&[
-    ("base_url", Keys::Any),
-    ("default_language", Keys::Any),
-    ("timezone", Keys::Any),
-    ("per_page", Keys::Any),
-    ("output_dir", Keys::Any),
-    ("languages", Keys::Each(&LANGUAGE_KEYS)),
-    ("topics", Keys::Any),
-    ("markdown", MARKDOWN_KEYS),
-]);
+const CONFIG_KEYS: &[&str] = &[
+    "base_url",
+    "default_language",
+    "timezone",
+    "per_page",
+    "output_dir",
+    "languages",
+    "topics",
+    "markdown",
+];
+const LANGUAGE_KEYS: &[&str] = &["name", "title", "date_format", "strings"];
+const MARKDOWN_KEYS: &[&str] = &["unsafe_html"];
+/// The keys of tables whose keys are the site's own (language codes, topic keys, strings).
+const ANY_KEYS: &[&str] = &[];
 
-#[derive(Deserialize)]
+/// config.toml as written, each value read on its own (a wrong one reported and left out).
 struct RawConfig {
-    base_url: Option<Spanned<String>>,
-    default_language: Option<Spanned<String>>,
+    base_url: Field<Spanned<String>>,
+    default_language: Field<Spanned<String>>,
     timezone: Option<Spanned<String>>,
     per_page: Option<Spanned<i64>>,
     output_dir: Option<String>,
-    #[serde(default)]
-    languages: IndexMap<Spanned<String>, RawLanguage>,
-    #[serde(default)]
-    topics: IndexMap<Spanned<String>, Spanned<IndexMap<Spanned<String>, String>>>,
-    #[serde(default)]
-    markdown: RawMarkdown,
+    languages: Vec<(Spanned<String>, RawLanguage)>,
+    /// Every language table was read: checks against the language codes can be made.
+    languages_read: bool,
+    topics: Vec<RawTopic>,
+    unsafe_html: bool,
 }
 
-#[derive(Deserialize)]
 struct RawLanguage {
     name: Option<String>,
     title: Option<String>,
     date_format: Option<String>,
-    #[serde(default)]
     strings: BTreeMap<String, String>,
 }
 
-#[derive(Deserialize, Default)]
-struct RawMarkdown {
-    #[serde(default)]
-    unsafe_html: bool,
+struct RawTopic {
+    key: Spanned<String>,
+    /// The topic's table, for errors about it as a whole.
+    span: Range<usize>,
+    /// Per language code written, its name; `None` when it was not text (reported).
+    names: Vec<(Spanned<String>, Option<String>)>,
 }
 
 /// The checked site settings.
@@ -126,44 +122,146 @@ impl Config {
 }
 
 /// Read and check `config.toml` at the site root.
-pub fn load(root: &Path) -> Result<Config, Vec<SourceError>> {
+pub fn load(site: &SiteRoot) -> Result<Config, Vec<SourceError>> {
     let path = Path::new(CONFIG_FILE);
-    let text = std::fs::read_to_string(root.join(path)).map_err(|e| {
+    let bytes = read::read_path(site, path, Limit::Text).map_err(|unread| {
+        let (path, message) = match unread {
+            Unread::Error(error) => (error.path, error.message),
+            Unread::Skipped(warning) => (warning.path, warning.message),
+        };
+        let message = message.trim_start_matches("skipped: ");
         vec![SourceError::new(
             path,
             1,
             1,
-            format!("cannot read the site's configuration: {e}"),
+            format!("cannot read the site's configuration: {message}"),
         )]
     })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| vec![SourceError::new(path, 1, 1, "the file is not UTF-8 text")])?;
     parse(&text)
 }
 
-/// Check the text of `config.toml`.
+/// Check the text of `config.toml`. Every error of the file is reported: unknown keys, values
+/// of the wrong type and values that make no sense, all together.
 pub fn parse(text: &str) -> Result<Config, Vec<SourceError>> {
     let source = TomlSource {
         path: Path::new(CONFIG_FILE),
         file_text: text,
         range: 0..text.len(),
     };
-    let raw: RawConfig = source.parse(&CONFIG_KEYS)?;
-    resolve(raw, &source)
+    let (mut toml, top) = source.parse(CONFIG_KEYS)?;
+    let raw = read_config(&mut toml, top);
+    let config = resolve(raw, &mut toml);
+    let errors = toml.into_errors();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(config)
 }
 
-fn resolve(raw: RawConfig, source: &TomlSource<'_>) -> Result<Config, Vec<SourceError>> {
-    let mut errors = Vec::new();
+fn read_config<'a>(toml: &mut TomlReader<'a>, mut top: Table<'a>) -> RawConfig {
+    let base_url = toml.take(&mut top, "base_url");
+    let default_language = toml.take(&mut top, "default_language");
+    let timezone = toml.take(&mut top, "timezone").value();
+    let per_page = toml.take(&mut top, "per_page").value();
+    let output_dir = toml.take(&mut top, "output_dir").value();
+
+    let mut languages = Vec::new();
+    let mut languages_read = true;
+    match toml.take_table(&mut top, "languages", ANY_KEYS) {
+        Field::Value(table) => {
+            for (code, value) in table.into_entries() {
+                let code = Spanned::new(code.span(), code.into_inner().into_owned());
+                let name = format!("languages.{}", code.get_ref());
+                match toml.read_table(value, &name, false, LANGUAGE_KEYS) {
+                    Some(table) => languages.push((code, read_language(toml, table))),
+                    None => languages_read = false,
+                }
+            }
+        }
+        Field::Wrong => languages_read = false,
+        Field::Absent => {}
+    }
+
+    let mut topics = Vec::new();
+    if let Field::Value(table) = toml.take_table(&mut top, "topics", ANY_KEYS) {
+        for (key, value) in table.into_entries() {
+            let key = Spanned::new(key.span(), key.into_inner().into_owned());
+            let span = value.span();
+            let name = format!("topics.{}", key.get_ref());
+            let Some(table) = toml.read_table(value, &name, false, ANY_KEYS) else {
+                continue;
+            };
+            let names = table
+                .into_entries()
+                .map(|(code, value)| {
+                    let code = Spanned::new(code.span(), code.into_inner().into_owned());
+                    let name = format!("topics.{}.{}", key.get_ref(), code.get_ref());
+                    let text = toml.read(value, &name, code.get_ref());
+                    (code, text)
+                })
+                .collect();
+            topics.push(RawTopic { key, span, names });
+        }
+    }
+
+    let mut unsafe_html = false;
+    if let Field::Value(mut markdown) = toml.take_table(&mut top, "markdown", MARKDOWN_KEYS) {
+        unsafe_html = toml
+            .take(&mut markdown, "unsafe_html")
+            .value()
+            .unwrap_or(false);
+        toml.finish(markdown);
+    }
+    toml.finish(top);
+    RawConfig {
+        base_url,
+        default_language,
+        timezone,
+        per_page,
+        output_dir,
+        languages,
+        languages_read,
+        topics,
+        unsafe_html,
+    }
+}
+
+fn read_language<'a>(toml: &mut TomlReader<'a>, mut table: Table<'a>) -> RawLanguage {
+    let mut language = RawLanguage {
+        name: toml.take(&mut table, "name").value(),
+        title: toml.take(&mut table, "title").value(),
+        date_format: toml.take(&mut table, "date_format").value(),
+        strings: BTreeMap::new(),
+    };
+    if let Field::Value(strings) = toml.take_table(&mut table, "strings", ANY_KEYS) {
+        for (key, value) in strings.into_entries() {
+            let name = format!("{}.strings.{}", "languages", key.get_ref());
+            if let Some(text) = toml.read::<String>(value, &name, key.get_ref()) {
+                language.strings.insert(key.into_inner().into_owned(), text);
+            }
+        }
+    }
+    toml.finish(table);
+    language
+}
+
+/// The settings the rest of the pipeline trusts; what makes no sense is reported to `toml`.
+fn resolve(raw: RawConfig, toml: &mut TomlReader<'_>) -> Config {
     let top = 0..0;
 
     let base_url = match &raw.base_url {
-        None => {
-            errors.push(source.error_at(
+        Field::Absent => {
+            toml.error(
                 top.clone(),
                 "missing `base_url`, the site's absolute address",
-            ));
+            );
             String::new()
         }
-        Some(url) => normalize_base_url(url.get_ref()).unwrap_or_else(|message| {
-            errors.push(source.error_at(url.span(), message));
+        Field::Wrong => String::new(),
+        Field::Value(url) => normalize_base_url(url.get_ref()).unwrap_or_else(|message| {
+            toml.error(url.span(), message);
             String::new()
         }),
     };
@@ -171,13 +269,13 @@ fn resolve(raw: RawConfig, source: &TomlSource<'_>) -> Result<Config, Vec<Source
     let mut languages = Vec::new();
     for (code, language) in raw.languages {
         if !valid_language_code(code.get_ref()) {
-            errors.push(source.error_at(
+            toml.error(
                 code.span(),
                 format!(
                     "`{}` is not a language code like `ko`, `en` or `pt-br`",
                     code.get_ref()
                 ),
-            ));
+            );
         }
         let name = language.name.unwrap_or_else(|| code.get_ref().clone());
         let title = language.title.unwrap_or_default();
@@ -189,31 +287,35 @@ fn resolve(raw: RawConfig, source: &TomlSource<'_>) -> Result<Config, Vec<Source
             strings: language.strings,
         });
     }
-    if languages.is_empty() {
-        errors.push(source.error_at(
+    if languages.is_empty() && raw.languages_read {
+        toml.error(
             top.clone(),
             "no `[languages.<code>]` table: a site needs at least one language",
-        ));
+        );
     }
     let codes: Vec<&str> = languages.iter().map(|l| l.code.as_str()).collect();
 
     let default_language = match &raw.default_language {
-        None => {
-            errors.push(source.error_at(top.clone(), "missing `default_language`"));
+        Field::Absent => {
+            toml.error(top.clone(), "missing `default_language`");
             0
         }
-        Some(code) => codes
+        Field::Wrong => 0,
+        Field::Value(code) => codes
             .iter()
             .position(|c| c == code.get_ref())
             .unwrap_or_else(|| {
-                let hint = suggestion(code.get_ref(), codes.iter().copied());
-                errors.push(source.error_at(
-                    code.span(),
-                    format!(
-                        "default_language `{}` is not one of [languages]{hint}",
-                        code.get_ref()
-                    ),
-                ));
+                // A language whose table was wrong is missing from the codes, not unknown.
+                if raw.languages_read {
+                    let hint = suggestion(code.get_ref(), codes.iter().copied());
+                    toml.error(
+                        code.span(),
+                        format!(
+                            "default_language `{}` is not one of [languages]{hint}",
+                            code.get_ref()
+                        ),
+                    );
+                }
                 0
             }),
     };
@@ -221,13 +323,13 @@ fn resolve(raw: RawConfig, source: &TomlSource<'_>) -> Result<Config, Vec<Source
     let timezone = match &raw.timezone {
         None => TimeZone::UTC,
         Some(name) => TimeZone::get(name.get_ref()).unwrap_or_else(|_| {
-            errors.push(source.error_at(
+            toml.error(
                 name.span(),
                 format!(
                     "unknown time zone `{}`: use an IANA name like `Asia/Seoul`",
                     name.get_ref()
                 ),
-            ));
+            );
             TimeZone::UTC
         }),
     };
@@ -236,42 +338,44 @@ fn resolve(raw: RawConfig, source: &TomlSource<'_>) -> Result<Config, Vec<Source
         None => 20,
         Some(n) if *n.get_ref() >= 1 => *n.get_ref() as usize,
         Some(n) => {
-            errors.push(source.error_at(n.span(), "`per_page` must be 1 or more"));
+            toml.error(n.span(), "`per_page` must be 1 or more");
             20
         }
     };
 
     let mut topics = Vec::new();
-    for (key, names) in raw.topics {
+    for RawTopic { key, span, names } in raw.topics {
         if !valid_topic_key(key.get_ref()) {
-            errors.push(source.error_at(
+            toml.error(
                 key.span(),
                 format!(
                     "topic key `{}` may use only a-z, 0-9 and `-`",
                     key.get_ref()
                 ),
-            ));
+            );
         }
-        let span = names.span();
-        let names = names.into_inner();
-        for name_code in names.keys() {
-            if !codes.contains(&name_code.get_ref().as_str()) {
-                let hint = suggestion(name_code.get_ref(), codes.iter().copied());
-                errors.push(source.error_at(
-                    name_code.span(),
-                    format!("`{}` is not one of [languages]{hint}", name_code.get_ref()),
-                ));
+        if raw.languages_read {
+            for (name_code, _) in &names {
+                if !codes.contains(&name_code.get_ref().as_str()) {
+                    let hint = suggestion(name_code.get_ref(), codes.iter().copied());
+                    toml.error(
+                        name_code.span(),
+                        format!("`{}` is not one of [languages]{hint}", name_code.get_ref()),
+                    );
+                }
             }
         }
         let mut by_language = Vec::new();
         for code in &codes {
             match names.iter().find(|(c, _)| c.get_ref() == code) {
-                Some((_, name)) if !name.trim().is_empty() => by_language.push(name.clone()),
+                Some((_, Some(name))) if !name.trim().is_empty() => by_language.push(name.clone()),
+                // Not text: reported where it is written.
+                Some((_, None)) => by_language.push(key.get_ref().clone()),
                 _ => {
-                    errors.push(source.error_at(
+                    toml.error(
                         span.clone(),
                         format!("topic `{}` has no name in `{code}`", key.get_ref()),
-                    ));
+                    );
                     by_language.push(key.get_ref().clone());
                 }
             }
@@ -282,10 +386,7 @@ fn resolve(raw: RawConfig, source: &TomlSource<'_>) -> Result<Config, Vec<Source
         });
     }
 
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(Config {
+    Config {
         base_url,
         default_language,
         timezone,
@@ -293,8 +394,8 @@ fn resolve(raw: RawConfig, source: &TomlSource<'_>) -> Result<Config, Vec<Source
         output_dir: PathBuf::from(raw.output_dir.unwrap_or_else(|| "public".into())),
         languages,
         topics,
-        unsafe_html: raw.markdown.unsafe_html,
-    })
+        unsafe_html: raw.unsafe_html,
+    }
 }
 
 /// Check an absolute http(s) URL and make it end in `/`.
@@ -377,10 +478,21 @@ en = "North Korea"
             )
             .replace("en = \"North Korea\"", "");
         let errors = parse(&text).unwrap_err();
-        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let mut shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        shown.sort();
+        // The unknown key does not hide the other errors.
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert!(
+            shown[0].starts_with("config.toml:12:1: error: topic `dprk` has no name in `en`"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].starts_with("config.toml:4:12: error: unknown time zone"),
+            "{shown:?}"
+        );
         assert_eq!(
-            shown,
-            ["config.toml:5:1: error: unknown key `per_pag` (did you mean `per_page`?)"]
+            shown[2],
+            "config.toml:5:1: error: unknown key `per_pag` (did you mean `per_page`?)"
         );
         let text = MINIMAL
             .replace("timezone = \"Asia/Seoul\"", "timezone = \"Asia/Seol\"")

@@ -3,7 +3,8 @@
 //! Bad input is the one failure the program branches on (exit 1, report every problem), so it
 //! gets its own type; everything else (I/O, bugs) travels as `anyhow::Error`.
 
-use std::fmt;
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 /// One problem in the site's input, at `path:line:column` (path relative to the site root,
@@ -39,16 +40,78 @@ impl SourceError {
 }
 
 impl fmt::Display for SourceError {
+    /// File names and quoted values come from the site: shown escaped, one error per line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "{}:{}:{}: error: {}",
-            self.path.display(),
+            escape_controls(&self.path.display().to_string()),
             self.line,
             self.column,
-            self.message
+            escape_controls(&self.message)
         )
     }
+}
+
+/// A file of the site that was skipped (not read): the site builds without it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SourceWarning {
+    /// Relative to the site root.
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl SourceWarning {
+    pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        SourceWarning {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for SourceWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: warning: {}",
+            escape_controls(&self.path.display().to_string()),
+            escape_controls(&self.message)
+        )
+    }
+}
+
+/// `text` with every character that could change what a terminal shows written as an escape
+/// (`\n`, `\u{1b}`): control characters, and the invisible marks that reorder a line or break
+/// it. A file name or a value from the site, printed raw, could otherwise forge error lines
+/// or clear the screen. Other characters (Hangul among them) stay as they are.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            '\t' => escaped.push_str("\\t"),
+            c if needs_escape(c) => {
+                let _ = write!(escaped, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => escaped.push(c),
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            // Left-to-right and right-to-left marks, embeddings, overrides and isolates; line
+            // and paragraph separators.
+            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
+        )
 }
 
 /// Every problem found in one run over the site, sorted by place.
@@ -167,6 +230,26 @@ mod tests {
     fn suggests_close_keys_only() {
         assert_eq!(did_you_mean("titel", ["title", "date"]), Some("title"));
         assert_eq!(did_you_mean("zzz", ["title", "date"]), None);
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_other_text_kept() {
+        assert_eq!(
+            escape_controls("외교부 press-releases"),
+            "외교부 press-releases"
+        );
+        assert!(matches!(escape_controls("plain"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_controls("a\nb\r\tc\u{1b}[31m\u{7f}\u{9b}\u{202e}d"),
+            "a\\nb\\r\\tc\\u{1b}[31m\\u{7f}\\u{9b}\\u{202e}d"
+        );
+        let error = SourceError::new("content/a\nb.md", 1, 2, "name `a\nb`");
+        assert_eq!(
+            error.to_string(),
+            "content/a\\nb.md:1:2: error: name `a\\nb`"
+        );
+        let warning = SourceWarning::new("static/\u{1b}x", "skipped");
+        assert_eq!(warning.to_string(), "static/\\u{1b}x: warning: skipped");
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub(crate) mod json;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod read;
 pub mod render;
 pub mod search;
 pub mod serve;
@@ -28,7 +29,7 @@ use std::time::{Duration, Instant};
 use check::links::{Links, Reading};
 pub use check::{CheckReport, check};
 pub use content::LoadOptions;
-pub use error::{SiteErrors, SourceError};
+pub use error::{SiteErrors, SourceError, SourceWarning};
 pub use model::Site;
 pub use render::OutputFile;
 
@@ -54,6 +55,8 @@ pub struct BuildSummary {
     pub files: usize,
     pub write: output::WriteReport,
     pub timings: Timings,
+    /// Files of the site skipped (not regular files, link cycles).
+    pub warnings: Vec<SourceWarning>,
 }
 
 /// How long each stage of a build took (`build --timings`). Pages are compared with the
@@ -95,7 +98,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
         .clone()
         .unwrap_or_else(|| options.root.join(&site.config.output_dir));
     let start = Instant::now();
-    let links = Links::new(&site, &options.root, link_reading(&site))?;
+    let links = Links::new(&site, link_reading(&site))?;
     let output = output::Output::open(&options.root, &path, options.force)?;
     let prepared = render::prepared::Prepared::new(&site);
     let staged = render::render_each(&site, &prepared, render::sitemap::MAX_URLS, |file| {
@@ -126,6 +129,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
         files: staged.len(),
         write,
         timings,
+        warnings: site.warnings.clone(),
     };
     drop_in_background((site, prepared, staged));
     Ok(summary)

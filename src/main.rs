@@ -7,8 +7,9 @@ use std::net::IpAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
+use communique::error::escape_controls;
 use communique::serve::{Report, ServeOptions};
-use communique::{BuildOptions, LoadOptions, SiteErrors};
+use communique::{BuildOptions, LoadOptions, SiteErrors, SourceWarning};
 
 use cli::{Cli, Command};
 
@@ -63,10 +64,11 @@ fn run(command: Command) -> anyhow::Result<()> {
                 force: args.force,
             };
             let summary = communique::build(&options)?;
+            report_warnings(&summary.warnings);
             eprintln!(
                 "built {} releases into {}: {} files ({} written, {} unchanged, {} removed)",
                 summary.releases,
-                summary.output.display(),
+                escape_controls(&summary.output.display().to_string()),
                 summary.files,
                 summary.write.written,
                 summary.write.unchanged,
@@ -76,7 +78,8 @@ fn run(command: Command) -> anyhow::Result<()> {
                 eprintln!("{note}");
                 for release in &summary.scheduled {
                     let date = communique::render::i18n::iso(&release.date);
-                    eprintln!("  {date}  {}", release.source.display());
+                    let source = release.source.display().to_string();
+                    eprintln!("  {date}  {}", escape_controls(&source));
                 }
             }
             if timings {
@@ -103,6 +106,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Check(args) => {
             let report = communique::check(&args.root)?;
+            report_warnings(&report.warnings);
             if let Some(table) = report.missing_translations_table() {
                 eprintln!("{table}");
             }
@@ -127,10 +131,12 @@ fn report_serve(event: Report<'_>) {
             files,
             took,
             scheduled,
+            warnings,
         } => {
             if let Some(warning) = exposure_warning(address.ip()) {
                 eprintln!("{warning}");
             }
+            report_warnings(warnings);
             eprintln!("built {files} files in {} ms", took.as_millis());
             if let Some(note) = scheduled_note(scheduled, "serve --future") {
                 eprintln!("{note}");
@@ -142,11 +148,13 @@ fn report_serve(event: Report<'_>) {
             rebuilt,
             took,
             scheduled,
+            warnings,
         } => {
+            report_warnings(warnings);
             eprintln!(
                 "rebuilt in {:.1} ms ({}: {} pages rendered, {} of {} files changed)",
                 took.as_secs_f64() * 1000.0,
-                rebuild.describe(),
+                escape_controls(&rebuild.describe()),
                 rebuilt.pages_rendered,
                 rebuilt.files_changed,
                 rebuilt.files
@@ -164,7 +172,10 @@ fn report_serve(event: Report<'_>) {
         ),
         Report::Failed { error } => report(error, "still serving the last good build"),
         Report::WatchError { message } => {
-            eprintln!("warning: watching the site's files: {message}")
+            eprintln!(
+                "warning: watching the site's files: {}",
+                escape_controls(message)
+            )
         }
     }
 }
@@ -203,7 +214,15 @@ fn report(error: &anyhow::Error, outcome: &str) {
             if count == 1 { "" } else { "s" }
         );
     } else {
-        eprintln!("error: {error:#}");
+        // Its causes name files of the site.
+        eprintln!("error: {}", escape_controls(&format!("{error:#}")));
+    }
+}
+
+/// Each file the site skipped, on a line of its own.
+fn report_warnings(warnings: &[SourceWarning]) {
+    for warning in warnings {
+        eprintln!("{warning}");
     }
 }
 

@@ -55,7 +55,31 @@ pub struct Rendered {
     pub problems: Vec<MarkdownProblem>,
 }
 
+/// A link of the Markdown at its line and column of the release's file, for `check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedLink {
+    pub url: String,
+    pub line: usize,
+    pub column: usize,
+}
+
 impl Rendered {
+    /// Take the links out, each at its line and column of `file_text`, in which the Markdown
+    /// starts at byte `body_start`.
+    pub fn take_placed_links(&mut self, file_text: &str, body_start: usize) -> Vec<PlacedLink> {
+        let links = std::mem::take(&mut self.links);
+        let offsets: Vec<usize> = links.iter().map(|l| body_start + l.offset).collect();
+        line_columns(file_text, &offsets)
+            .into_iter()
+            .zip(links)
+            .map(|((line, column), link)| PlacedLink {
+                url: link.url,
+                line,
+                column,
+            })
+            .collect()
+    }
+
     /// Each problem as an error at its line and column of the file at `path`, whose text is
     /// `file_text` with the Markdown starting at byte `body_start`.
     pub fn source_errors(

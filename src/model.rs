@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::config::Config;
 use crate::content::{LoadedSite, Release, Scheduled, SectionIndex, SiteFile};
-use crate::error::{SiteErrors, SourceError};
+use crate::error::{SiteErrors, SourceError, SourceWarning};
 
 /// Index into `Site::releases`.
 pub type ReleaseId = usize;
@@ -35,6 +35,8 @@ pub struct Site {
     pub scheduled: Vec<Scheduled>,
     pub templates: Vec<(String, String)>,
     pub static_files: Vec<SiteFile>,
+    /// Files skipped while loading (not regular files, link cycles), by path.
+    pub warnings: Vec<SourceWarning>,
     section_lookup: HashMap<(usize, String), SectionId>,
     /// Per release: its position in its immediate section's list.
     section_position: Vec<usize>,
@@ -77,6 +79,7 @@ impl Site {
             section_indexes,
             templates,
             static_files,
+            warnings,
             ..
         } = loaded;
         let language_count = config.languages.len();
@@ -152,6 +155,7 @@ impl Site {
             scheduled,
             templates,
             static_files,
+            warnings,
             section_lookup,
             section_position,
             topic_position,

@@ -8,13 +8,13 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use percent_encoding::percent_decode_str;
 use url::Url;
 
 use super::html::{self, HtmlAlternate, PageScan};
-use crate::content::{STATIC_DIR, TEMPLATES_DIR, front_matter};
+use crate::content::{STATIC_DIR, TEMPLATES_DIR};
 use crate::error::{SourceError, suggestion};
 use crate::model::Site;
 use crate::render::pages::{self, Page};
@@ -67,7 +67,7 @@ pub struct Links<'a> {
 }
 
 impl<'a> Links<'a> {
-    pub fn new(site: &'a Site, root: &Path, reading: Reading) -> anyhow::Result<Self> {
+    pub fn new(site: &'a Site, reading: Reading) -> anyhow::Result<Self> {
         let urls = Urls::new(site);
         let base = Url::parse(&site.config.base_url)?;
         let pages = pages::all(site)
@@ -83,7 +83,7 @@ impl<'a> Links<'a> {
             sources: Vec::new(),
             anchored: HashSet::new(),
         };
-        links.sources = links.source_links(root);
+        links.sources = links.source_links();
         links.anchored = links
             .sources
             .iter()
@@ -152,27 +152,25 @@ impl<'a> Links<'a> {
     }
 
     /// The links and attachments written in each release, at their place in its file.
-    fn source_links(&self, root: &Path) -> Vec<SourceLink> {
+    fn source_links(&self) -> Vec<SourceLink> {
         let mut links = Vec::new();
         for (id, release) in self.site.releases.iter().enumerate() {
             let page = output_file(&self.urls.release(id));
             let source = &release.location.source;
-            let text = std::fs::read_to_string(root.join(source)).unwrap_or_default();
-            let body_start = front_matter::split(&text).map_or(0, |s| s.body.start);
-            for link in &release.body.links {
+            let at = |(line, column)| SourceError::new(source, line, column, "");
+            for link in &release.links {
                 links.push(SourceLink {
                     page: page.clone(),
                     url: link.url.clone(),
-                    at: SourceError::at_offset(source, &text, body_start + link.offset, ""),
+                    at: at((link.line, link.column)),
                     kind: LinkKind::Markdown,
                 });
             }
             for attachment in &release.attachments {
-                let offset = text.find(&attachment.file).unwrap_or(0);
                 links.push(SourceLink {
                     page: page.clone(),
                     url: attachment.file.clone(),
-                    at: SourceError::at_offset(source, &text, offset, ""),
+                    at: at(attachment.file_at),
                     kind: LinkKind::Attachment,
                 });
             }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::content::LoadOptions;
-use crate::error::SourceError;
+use crate::error::{SourceError, SourceWarning, escape_controls};
 use crate::model::Site;
 use crate::render;
 use html::PageScan;
@@ -32,6 +32,8 @@ pub struct CheckReport {
     /// Per language (code, top-level section folders in menu order), when the languages list
     /// the sections they share in different orders; else empty.
     pub menu_orders: Vec<(String, Vec<String>)>,
+    /// Files of the site skipped (not regular files, link cycles).
+    pub warnings: Vec<SourceWarning>,
 }
 
 /// The releases that have no version in `language`.
@@ -53,7 +55,7 @@ pub struct UntranslatedRelease {
 pub fn check(root: &Path) -> anyhow::Result<CheckReport> {
     let site = crate::load(root, &LoadOptions::default())?;
     let files = render::render(&site)?;
-    let links = Links::new(&site, root, Reading::Everything)?;
+    let links = Links::new(&site, Reading::Everything)?;
     let scans: BTreeMap<String, PageScan> = files
         .par_iter()
         .filter(|f| links.wants(&f.path))
@@ -68,6 +70,7 @@ pub fn check(root: &Path) -> anyhow::Result<CheckReport> {
         errors,
         missing_translations: missing_translations(&site),
         menu_orders: differing_menu_orders(&site),
+        warnings: site.warnings.clone(),
     })
 }
 
@@ -93,15 +96,15 @@ impl CheckReport {
         if self.missing_translations.is_empty() {
             return None;
         }
-        let rows: Vec<(&str, String, &str)> = self
+        let rows: Vec<(&str, String, std::borrow::Cow<'_, str>)> = self
             .missing_translations
             .iter()
             .flat_map(|m| {
                 m.releases.iter().map(|r| {
                     (
                         m.language.as_str(),
-                        r.source.display().to_string(),
-                        r.title.as_str(),
+                        escape_controls(&r.source.display().to_string()).into_owned(),
+                        escape_controls(&r.title),
                     )
                 })
             })

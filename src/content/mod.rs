@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::config::{self, Config};
-use crate::error::{SiteErrors, SourceError};
+use crate::error::{SiteErrors, SourceError, SourceWarning};
 use crate::markdown::MarkdownOptions;
+use crate::read::{self, Limit, Problems, SiteRoot, Unread};
 pub use release::{Attachment, Location, Release, SectionIndex};
 
 pub const CONTENT_DIR: &str = "content";
@@ -60,14 +60,18 @@ pub struct LoadedSite {
     pub templates: Vec<(String, String)>,
     /// `static/` of the site.
     pub static_files: Vec<SiteFile>,
+    /// Files skipped (not regular files, link cycles), by path.
+    pub warnings: Vec<SourceWarning>,
 }
 
 /// Content files read and parsed in one go by one thread: about half a millisecond of work.
 const FILES_PER_BATCH: usize = 32;
 
-/// Read the site at `root`. Problems in its files come back as `SiteErrors`, all at once.
+/// Read the site at `root`. Problems in its files come back as `SiteErrors`, all at once;
+/// files skipped come back as the site's `warnings`.
 pub fn load(root: &Path, options: &LoadOptions) -> anyhow::Result<LoadedSite> {
-    let mut config = config::load(root).map_err(site_errors)?;
+    let site = SiteRoot::new(root)?;
+    let mut config = config::load(&site).map_err(site_errors)?;
     if let Some(url) = &options.base_url {
         config
             .set_base_url(url)
@@ -78,14 +82,14 @@ pub fn load(root: &Path, options: &LoadOptions) -> anyhow::Result<LoadedSite> {
         unsafe_html: config.unsafe_html,
     };
 
-    let mut errors = Vec::new();
-    let files = content_files(root, &config, &mut errors)?;
+    let mut problems = Problems::default();
+    let files = content_files(&site, &config, &mut problems)?;
     // In small batches, so that the thread done first can take some of the other's last
     // files: rayon would otherwise leave one thread to finish a long run alone.
     let loaded: Vec<Result<Loaded, Vec<SourceError>>> = files
         .into_par_iter()
         .with_max_len(FILES_PER_BATCH)
-        .map(|file| load_file(root, file, &config, &markdown))
+        .map(|file| load_file(&file.full_path, file.location, &config, &markdown))
         .collect();
 
     // Sized once: a release is over 500 bytes, and a growing list copied them all again
@@ -105,11 +109,16 @@ pub fn load(root: &Path, options: &LoadOptions) -> anyhow::Result<LoadedSite> {
             }
             Ok(Loaded::Release(release)) => releases.push(*release),
             Ok(Loaded::Section(index)) => section_indexes.push(index),
-            Err(file_errors) => errors.extend(file_errors),
+            Ok(Loaded::Skipped(warning)) => problems.warnings.push(warning),
+            Err(file_errors) => problems.errors.extend(file_errors),
         }
     }
-    SiteErrors::check(errors)?;
+    let templates = read_templates(&site, &mut problems);
+    let static_files = read_tree(&site, Path::new(STATIC_DIR), Limit::Static, &mut problems);
+    SiteErrors::check(problems.errors)?;
     scheduled.sort_by(|a, b| (a.date.timestamp(), &a.source).cmp(&(b.date.timestamp(), &b.source)));
+    let mut warnings = problems.warnings;
+    warnings.sort();
 
     Ok(LoadedSite {
         root: root.to_path_buf(),
@@ -117,8 +126,9 @@ pub fn load(root: &Path, options: &LoadOptions) -> anyhow::Result<LoadedSite> {
         releases,
         scheduled,
         section_indexes,
-        templates: read_templates(root)?,
-        static_files: read_tree(&root.join(STATIC_DIR))?,
+        templates,
+        static_files,
+        warnings,
     })
 }
 
@@ -131,6 +141,8 @@ fn site_errors(errors: Vec<SourceError>) -> anyhow::Error {
 enum Loaded {
     Release(Box<Release>),
     Section(SectionIndex),
+    /// Not a regular file once opened (it was, when listed).
+    Skipped(SourceWarning),
 }
 
 struct ContentFile {
@@ -139,13 +151,17 @@ struct ContentFile {
 }
 
 /// Every `.md` file under `content/<lang>/`, with its place; misplaced files and bad names
-/// become errors.
+/// become errors, files that are not regular warnings.
 fn content_files(
-    root: &Path,
+    site: &SiteRoot,
     config: &Config,
-    errors: &mut Vec<SourceError>,
+    problems: &mut Problems,
 ) -> anyhow::Result<Vec<ContentFile>> {
-    let content = root.join(CONTENT_DIR);
+    let content = site.path().join(CONTENT_DIR);
+    if let Err(error) = site.check_path(Path::new(CONTENT_DIR)) {
+        problems.errors.push(error);
+        return Ok(Vec::new());
+    }
     if !content.is_dir() {
         return Ok(Vec::new());
     }
@@ -159,11 +175,21 @@ fn content_files(
             continue;
         }
         let relative = Path::new(CONTENT_DIR).join(&name);
+        let is_dir = if entry.file_type()?.is_symlink() {
+            // A link counts as the folder it leads to, when that is inside the site.
+            if let Err(error) = site.check_link(&entry.path()) {
+                problems.errors.push(error);
+                continue;
+            }
+            entry.path().is_dir()
+        } else {
+            entry.file_type()?.is_dir()
+        };
         match config.language_index(&name) {
-            Some(lang) if entry.file_type()?.is_dir() => language_dirs.push((lang, relative)),
+            Some(lang) if is_dir => language_dirs.push((lang, relative)),
             _ => {
                 let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
-                errors.push(SourceError::new(
+                problems.errors.push(SourceError::new(
                     relative,
                     1,
                     1,
@@ -177,42 +203,35 @@ fn content_files(
     }
     // The languages are walked at the same time: a walk waits on the file system, and at
     // 10,000 releases per language it is 30 ms that nothing else overlaps.
-    let walked = language_dirs
+    let walked: Vec<(Vec<ContentFile>, Problems)> = language_dirs
         .into_par_iter()
-        .map(|(lang, dir)| {
-            let (mut files, mut errors) = (Vec::new(), Vec::new());
-            walk_language(root, lang, &dir, &mut files, &mut errors).map(|()| (files, errors))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .map(|(lang, dir)| walk_language(site, lang, &dir))
+        .collect();
     let mut files = Vec::new();
-    for (language_files, language_errors) in walked {
+    for (language_files, language_problems) in walked {
         files.extend(language_files);
-        errors.extend(language_errors);
+        problems.extend(language_problems);
     }
     Ok(files)
 }
 
 fn walk_language(
-    root: &Path,
+    site: &SiteRoot,
     lang: usize,
     language_dir: &Path,
-    files: &mut Vec<ContentFile>,
-    errors: &mut Vec<SourceError>,
-) -> anyhow::Result<()> {
-    let walker = WalkDir::new(root.join(language_dir))
-        .min_depth(1)
-        .sort_by(by_name)
-        .into_iter()
-        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = entry.context("cannot read the content folder")?;
-        let full_path = entry.path().to_path_buf();
-        let relative = full_path
-            .strip_prefix(root)
-            .unwrap_or(&full_path)
-            .to_path_buf();
+) -> (Vec<ContentFile>, Problems) {
+    let (mut files, mut problems) = (Vec::new(), Problems::default());
+    for entry in site.walk(language_dir) {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(unread) => {
+                problems.add(unread);
+                continue;
+            }
+        };
+        let relative = site.relative(entry.path()).to_path_buf();
         let Some(stem) = relative.file_name().and_then(|n| n.to_str()) else {
-            errors.push(SourceError::new(
+            problems.errors.push(SourceError::new(
                 &relative,
                 1,
                 1,
@@ -223,7 +242,7 @@ fn walk_language(
         let stem = stem.to_string();
         if entry.file_type().is_dir() {
             if !release::valid_name(&stem) {
-                errors.push(SourceError::new(
+                problems.errors.push(SourceError::new(
                     &relative,
                     1,
                     1,
@@ -244,7 +263,7 @@ fn walk_language(
             .map(|p| p.iter().map(|s| s.to_string_lossy().into_owned()).collect())
             .unwrap_or_default();
         if name != "_index" && !release::valid_name(name) {
-            errors.push(SourceError::new(
+            problems.errors.push(SourceError::new(
                 &relative,
                 1,
                 1,
@@ -255,8 +274,12 @@ fn walk_language(
             ));
             continue;
         }
+        if !entry.file_type().is_file() {
+            problems.add(read::skipped(&relative, entry.file_type()));
+            continue;
+        }
         if folders.is_empty() {
-            errors.push(SourceError::new(
+            problems.errors.push(SourceError::new(
                 &relative,
                 1,
                 1,
@@ -271,31 +294,47 @@ fn walk_language(
                 folders,
                 name: name.to_string(),
             },
-            full_path,
+            full_path: entry.into_path(),
         });
     }
-    Ok(())
+    (files, problems)
 }
 
+/// Parse the content file at `full_path`, already found to be a regular file inside the site.
 fn load_file(
-    root: &Path,
-    file: ContentFile,
+    full_path: &Path,
+    location: Location,
     config: &Config,
     markdown: &MarkdownOptions,
 ) -> Result<Loaded, Vec<SourceError>> {
-    let path = file.location.source.clone();
-    let bytes = std::fs::read(&file.full_path)
-        .map_err(|e| vec![SourceError::new(&path, 1, 1, format!("cannot read: {e}"))])?;
+    match read::read_regular(full_path, &location.source, Limit::Text) {
+        Ok(bytes) => parse_file(&bytes, location, config, markdown),
+        Err(Unread::Skipped(warning)) => Ok(Loaded::Skipped(warning)),
+        Err(Unread::Error(error)) => Err(vec![error]),
+    }
+}
+
+fn parse_file(
+    bytes: &[u8],
+    location: Location,
+    config: &Config,
+    markdown: &MarkdownOptions,
+) -> Result<Loaded, Vec<SourceError>> {
+    let path = &location.source;
     // Checked with SIMD: std's check goes character by character through Korean text, and
     // every release is read.
-    let text = simdutf8::basic::from_utf8(&bytes)
-        .map_err(|_| vec![SourceError::new(&path, 1, 1, "the file is not UTF-8 text")])?;
-    debug_assert!(root.join(&path).exists());
-    if file.location.name == "_index" {
-        let Location { lang, folders, .. } = file.location;
-        release::parse_section_index(&path, lang, folders, text, markdown).map(Loaded::Section)
+    let text = simdutf8::basic::from_utf8(bytes)
+        .map_err(|_| vec![SourceError::new(path, 1, 1, "the file is not UTF-8 text")])?;
+    if location.name == "_index" {
+        let Location {
+            source,
+            lang,
+            folders,
+            ..
+        } = location;
+        release::parse_section_index(&source, lang, folders, text, markdown).map(Loaded::Section)
     } else {
-        release::parse_release(file.location, text, config, markdown)
+        release::parse_release(location, text, config, markdown)
             .map(|r| Loaded::Release(Box::new(r)))
     }
 }
@@ -303,7 +342,7 @@ fn load_file(
 /// Read one release's file again, at a place already known: `serve`'s quick path when only
 /// that file changed. Drafts come back too; the caller decides what a draft means.
 pub fn reload_release(
-    root: &Path,
+    site: &SiteRoot,
     location: Location,
     config: &Config,
 ) -> Result<Release, Vec<SourceError>> {
@@ -312,18 +351,16 @@ pub fn reload_release(
         unsafe_html: config.unsafe_html,
     };
     let source = location.source.clone();
-    let full_path = root.join(&source);
-    match load_file(
-        root,
-        ContentFile {
-            location,
-            full_path,
-        },
-        config,
-        &markdown,
-    )? {
+    let bytes = match read::read_path(site, &source, Limit::Text) {
+        Ok(bytes) => bytes,
+        Err(Unread::Error(error)) => return Err(vec![error]),
+        Err(Unread::Skipped(warning)) => {
+            return Err(vec![SourceError::new(warning.path, 1, 1, warning.message)]);
+        }
+    };
+    match parse_file(&bytes, location, config, &markdown)? {
         Loaded::Release(release) => Ok(*release),
-        Loaded::Section(_) => Err(vec![SourceError::new(
+        Loaded::Section(_) | Loaded::Skipped(_) => Err(vec![SourceError::new(
             source,
             1,
             1,
@@ -333,48 +370,50 @@ pub fn reload_release(
 }
 
 /// The site's own templates, named by their path under `templates/`.
-pub fn read_templates(root: &Path) -> anyhow::Result<Vec<(String, String)>> {
-    read_tree(&root.join(TEMPLATES_DIR))?
+pub fn read_templates(site: &SiteRoot, problems: &mut Problems) -> Vec<(String, String)> {
+    let files = read_tree(site, Path::new(TEMPLATES_DIR), Limit::Text, problems);
+    files
         .into_iter()
         .filter(|f| !f.path.ends_with(".toml"))
-        .map(|f| {
-            let text = String::from_utf8(f.bytes)
-                .map_err(|_| anyhow::anyhow!("templates/{} is not UTF-8 text", f.path))?;
-            Ok((f.path, text))
+        .filter_map(|f| match String::from_utf8(f.bytes) {
+            Ok(text) => Some((f.path, text)),
+            Err(_) => {
+                let path = Path::new(TEMPLATES_DIR).join(&f.path);
+                problems
+                    .errors
+                    .push(SourceError::new(path, 1, 1, "the file is not UTF-8 text"));
+                None
+            }
         })
         .collect()
 }
 
-/// Entries of one folder in file-name order. They share their folder, so their whole paths
-/// compare as their names do; walkdir's `sort_by_file_name` takes each name out of its path
-/// at every comparison (half a percent of a build's instructions).
-fn by_name(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Ordering {
-    a.path().as_os_str().cmp(b.path().as_os_str())
-}
-
-/// Every file below `dir` (none if it does not exist), hidden ones left out.
-pub fn read_tree(dir: &Path) -> anyhow::Result<Vec<SiteFile>> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut paths = Vec::new();
-    let walker = WalkDir::new(dir)
-        .min_depth(1)
-        .sort_by(by_name)
-        .into_iter()
-        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
-        if entry.file_type().is_file() {
-            paths.push(entry.into_path());
+/// Every file below `dir` (a folder of the site, relative to its root; none if it does not
+/// exist), hidden ones left out, each of at most `limit` bytes, named by its path below `dir`.
+pub fn read_tree(
+    site: &SiteRoot,
+    dir: &Path,
+    limit: Limit,
+    problems: &mut Problems,
+) -> Vec<SiteFile> {
+    let mut entries = Vec::new();
+    for entry in site.walk(dir) {
+        match entry {
+            Ok(entry) if entry.file_type().is_dir() => {}
+            Ok(entry) if entry.file_type().is_file() => entries.push(entry),
+            Ok(entry) => problems.add(read::skipped(
+                site.relative(entry.path()),
+                entry.file_type(),
+            )),
+            Err(unread) => problems.add(unread),
         }
     }
-    paths
+    let below = site.path().join(dir);
+    let read: Vec<Result<SiteFile, Unread>> = entries
         .into_par_iter()
-        .map(|full| {
-            let bytes =
-                std::fs::read(&full).with_context(|| format!("cannot read {}", full.display()))?;
-            let relative = full.strip_prefix(dir).expect("walked below dir");
+        .map(|entry| {
+            let bytes = read::read_entry(site, &entry, limit)?;
+            let relative = entry.path().strip_prefix(&below).expect("walked below dir");
             let path = relative
                 .iter()
                 .map(|s| s.to_string_lossy())
@@ -382,30 +421,13 @@ pub fn read_tree(dir: &Path) -> anyhow::Result<Vec<SiteFile>> {
                 .join("/");
             Ok(SiteFile { path, bytes })
         })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn entries_come_in_the_order_of_their_file_names() {
-        let dir = tempfile::tempdir().unwrap();
-        let names = [
-            "b", "a.md", "b.md", "a", "B", "가나", "10", "9", "a-b", "a b",
-        ];
-        for name in names {
-            std::fs::create_dir(dir.path().join(name)).unwrap();
-            std::fs::write(dir.path().join(name).join("x.md"), "").unwrap();
-            std::fs::write(dir.path().join(name).join("X.md"), "").unwrap();
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    for result in read {
+        match result {
+            Ok(file) => files.push(file),
+            Err(unread) => problems.add(unread),
         }
-        let order = |walker: WalkDir| -> Vec<PathBuf> {
-            walker.into_iter().map(|e| e.unwrap().into_path()).collect()
-        };
-        let by_walkdir = order(WalkDir::new(dir.path()).sort_by_file_name());
-        let ours = order(WalkDir::new(dir.path()).sort_by(by_name));
-        assert_eq!(ours.len(), 1 + 3 * names.len());
-        assert_eq!(ours, by_walkdir);
     }
+    files
 }

@@ -6,67 +6,40 @@ use std::path::{Path, PathBuf};
 use jiff::ZonedDateTime;
 use jiff::civil;
 use jiff::tz::{Offset, TimeZone};
-use serde::Deserialize;
 use toml::Spanned;
+use toml::de::DeValue;
 use toml::value::Datetime;
 
 use super::front_matter;
 use crate::config::Config;
 use crate::error::{SourceError, suggestion};
-use crate::markdown::{self, MarkdownOptions, Rendered};
-use crate::toml_source::{Keys, TomlSource};
+use crate::markdown::{self, MarkdownOptions, PlacedLink, Rendered};
+use crate::toml_source::{Field, Table, TomlReader, TomlSource};
 
-const ATTACHMENT_KEYS: Keys = Keys::Fixed(&[("title", Keys::Any), ("file", Keys::Any)]);
-const RELEASE_KEYS: Keys = Keys::Fixed(&[
-    ("title", Keys::Any),
-    ("date", Keys::Any),
-    ("topics", Keys::Any),
-    ("place", Keys::Any),
-    ("number", Keys::Any),
-    ("summary", Keys::Any),
-    ("translation", Keys::Any),
-    ("updated", Keys::Any),
-    ("draft", Keys::Any),
-    ("attachments", Keys::ArrayOf(&ATTACHMENT_KEYS)),
-    ("extra", Keys::Any),
-]);
-const SECTION_KEYS: Keys = Keys::Fixed(&[
-    ("title", Keys::Any),
-    ("weight", Keys::Any),
-    ("extra", Keys::Any),
-]);
-
-#[derive(Deserialize)]
-struct RawRelease {
-    title: Option<Spanned<String>>,
-    date: Option<Spanned<Datetime>>,
-    #[serde(default)]
-    topics: Vec<Spanned<String>>,
-    place: Option<String>,
-    number: Option<String>,
-    summary: Option<String>,
-    translation: Option<Spanned<String>>,
-    updated: Option<Spanned<Datetime>>,
-    #[serde(default)]
-    draft: bool,
-    #[serde(default)]
-    attachments: Vec<Attachment>,
-    extra: Option<toml::Table>,
-}
-
-#[derive(Deserialize)]
-struct RawSection {
-    title: Option<Spanned<String>>,
-    weight: Option<i64>,
-    extra: Option<toml::Table>,
-}
+const RELEASE_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "topics",
+    "place",
+    "number",
+    "summary",
+    "translation",
+    "updated",
+    "draft",
+    "attachments",
+    "extra",
+];
+const ATTACHMENT_KEYS: &[&str] = &["title", "file"];
+const SECTION_KEYS: &[&str] = &["title", "weight", "extra"];
 
 /// A file offered for download with a release, from `static/`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Attachment {
     pub title: String,
     /// Path under `static/`, which is also its path under the output root.
     pub file: String,
+    /// Where `file` is written in the release's file (line, column), for errors about it.
+    pub file_at: (usize, usize),
 }
 
 /// Where a release's file sits: its language, the folders under `content/<lang>/`, its name.
@@ -111,6 +84,8 @@ pub struct Release {
     pub draft: bool,
     pub attachments: Vec<Attachment>,
     pub extra: Option<toml::Table>,
+    /// The links of the body, at their place in the file, for `check`.
+    pub links: Vec<PlacedLink>,
     pub body: Rendered,
 }
 
@@ -126,7 +101,8 @@ pub struct SectionIndex {
     pub extra: Option<toml::Table>,
 }
 
-/// Parse a release's file.
+/// Parse a release's file. Every key's value is read on its own, so that all of its errors
+/// are reported at once.
 pub fn parse_release(
     location: Location,
     text: &str,
@@ -134,17 +110,30 @@ pub fn parse_release(
     markdown: &MarkdownOptions,
 ) -> Result<Release, Vec<SourceError>> {
     let path = location.source.clone();
-    let (raw, source, body): (RawRelease, _, _) = parse_file(&path, text)?;
-    let mut errors = Vec::new();
+    let (mut toml, mut front, body) = parse_file(&path, text, RELEASE_KEYS)?;
+    let title = toml.take::<Spanned<String>>(&mut front, "title");
+    let date = toml.take::<Spanned<Datetime>>(&mut front, "date");
+    let raw_topics = toml.take_list::<Spanned<String>>(&mut front, "topics");
+    let place = toml.take::<String>(&mut front, "place").value();
+    let number = toml.take::<String>(&mut front, "number").value();
+    let summary = toml.take::<String>(&mut front, "summary").value();
+    let translation = toml.take::<Spanned<String>>(&mut front, "translation");
+    let updated = toml.take::<Spanned<Datetime>>(&mut front, "updated");
+    let draft = toml.take::<bool>(&mut front, "draft").value();
+    let attachments = read_attachments(&mut toml, &mut front);
+    let extra = toml.take::<toml::Table>(&mut front, "extra").value();
+    toml.finish(front);
 
-    let title = match raw.title {
-        Some(title) if !title.get_ref().trim().is_empty() => title.into_inner().trim().to_string(),
-        Some(title) => {
-            errors.push(source.error_at(title.span(), "`title` is empty"));
+    let title = match title {
+        Field::Value(title) if !title.get_ref().trim().is_empty() => {
+            title.into_inner().trim().to_string()
+        }
+        Field::Value(title) => {
+            toml.error(title.span(), "`title` is empty");
             String::new()
         }
-        None => {
-            errors.push(SourceError::new(
+        Field::Absent => {
+            toml.push(SourceError::new(
                 &path,
                 1,
                 1,
@@ -152,13 +141,14 @@ pub fn parse_release(
             ));
             String::new()
         }
+        Field::Wrong => String::new(),
     };
-    let date = match raw.date {
-        Some(date) => to_zoned(date.get_ref(), &config.timezone)
-            .map_err(|message| errors.push(source.error_at(date.span(), message)))
+    let date = match date {
+        Field::Value(date) => to_zoned(date.get_ref(), &config.timezone)
+            .map_err(|message| toml.error(date.span(), message))
             .ok(),
-        None => {
-            errors.push(SourceError::new(
+        Field::Absent => {
+            toml.push(SourceError::new(
                 &path,
                 1,
                 1,
@@ -166,14 +156,15 @@ pub fn parse_release(
             ));
             None
         }
+        Field::Wrong => None,
     };
-    let updated = raw.updated.and_then(|updated| {
+    let updated = updated.value().and_then(|updated| {
         to_zoned(updated.get_ref(), &config.timezone)
-            .map_err(|message| errors.push(source.error_at(updated.span(), message)))
+            .map_err(|message| toml.error(updated.span(), message))
             .ok()
     });
     let mut topics = Vec::new();
-    for topic in &raw.topics {
+    for topic in raw_topics.value().unwrap_or_default() {
         match config.topic_index(topic.get_ref()) {
             Some(index) if !topics.contains(&index) => topics.push(index),
             Some(_) => {}
@@ -182,36 +173,37 @@ pub fn parse_release(
                     topic.get_ref(),
                     config.topics.iter().map(|t| t.key.as_str()),
                 );
-                errors.push(source.error_at(
+                toml.error(
                     topic.span(),
                     format!(
                         "unknown topic `{}`: it is not in [topics] of config.toml{hint}",
                         topic.get_ref()
                     ),
-                ));
+                );
             }
         }
     }
-    let (translation_key, translation_at) = match &raw.translation {
-        Some(key) if !key.get_ref().trim().is_empty() => {
-            let at = source.error_at(key.span(), "");
-            (key.get_ref().trim().to_string(), (at.line, at.column))
+    let (translation_key, translation_at) = match translation {
+        Field::Value(key) if !key.get_ref().trim().is_empty() => {
+            let at = toml.source.line_column(&key.span());
+            (key.get_ref().trim().to_string(), at)
         }
-        Some(key) => {
-            errors.push(source.error_at(key.span(), "`translation` is empty"));
+        Field::Value(key) => {
+            toml.error(key.span(), "`translation` is empty");
             (String::new(), (1, 1))
         }
-        None => (location.relative_path(), (1, 1)),
+        Field::Absent | Field::Wrong => (location.relative_path(), (1, 1)),
     };
 
     let body_start = body.start;
-    let body = markdown::render(&text[body], markdown);
+    let mut body = markdown::render(&text[body], markdown);
+    let mut errors = toml.into_errors();
     errors.extend(body.source_errors(&path, text, body_start));
+    let links = body.take_placed_links(text, body_start);
     if !errors.is_empty() {
         return Err(errors);
     }
-    let summary = raw
-        .summary
+    let summary = summary
         .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|| body.first_paragraph.clone());
     Ok(Release {
@@ -219,17 +211,86 @@ pub fn parse_release(
         title,
         date: date.expect("checked above"),
         updated,
-        place: raw.place.filter(|p| !p.trim().is_empty()),
-        number: raw.number.filter(|n| !n.trim().is_empty()),
+        place: place.filter(|p| !p.trim().is_empty()),
+        number: number.filter(|n| !n.trim().is_empty()),
         summary,
         topics,
         translation_key,
         translation_at,
-        draft: raw.draft,
-        attachments: raw.attachments,
-        extra: raw.extra,
+        draft: draft.unwrap_or(false),
+        attachments,
+        extra,
+        links,
         body,
     })
+}
+
+/// The `attachments` of a release, each with its `title` and `file`; every wrong one reported
+/// at its own place.
+fn read_attachments<'a>(toml: &mut TomlReader<'a>, front: &mut Table<'a>) -> Vec<Attachment> {
+    let Field::Value(items) = toml.take_array(front, "attachments") else {
+        return Vec::new();
+    };
+    let mut attachments = Vec::with_capacity(items.len());
+    for item in items {
+        let span = item.span();
+        if let DeValue::String(_) = item.get_ref() {
+            // The likely mistake: the file alone, as in a list of files.
+            let file = toml.source_text(&span);
+            toml.error(
+                span,
+                format!(
+                    "an item of `attachments` must be a table, not text: write `{{ title = \"…\", file = {file} }}`"
+                ),
+            );
+            continue;
+        }
+        let Some(mut attachment) = toml.read_table(item, "attachments", true, ATTACHMENT_KEYS)
+        else {
+            continue;
+        };
+        let title = toml.take::<Spanned<String>>(&mut attachment, "title");
+        let file = toml.take::<Spanned<String>>(&mut attachment, "file");
+        toml.finish(attachment);
+        let title = match title {
+            Field::Value(title) if title.get_ref().trim().is_empty() => {
+                toml.error(title.span(), "the attachment's `title` is empty");
+                None
+            }
+            Field::Value(title) => Some(title.into_inner()),
+            Field::Absent => {
+                toml.error(
+                    span.clone(),
+                    "missing `title` in this attachment: the name readers see for the file",
+                );
+                None
+            }
+            Field::Wrong => None,
+        };
+        let file = match file {
+            Field::Value(file) if file.get_ref().trim().is_empty() => {
+                toml.error(file.span(), "the attachment's `file` is empty");
+                None
+            }
+            Field::Value(file) => Some(file),
+            Field::Absent => {
+                toml.error(
+                    span,
+                    "missing `file` in this attachment: the path of a file under static/",
+                );
+                None
+            }
+            Field::Wrong => None,
+        };
+        if let (Some(title), Some(file)) = (title, file) {
+            attachments.push(Attachment {
+                title,
+                file_at: toml.source.line_column(&file.span()),
+                file: file.into_inner(),
+            });
+        }
+    }
+    attachments
 }
 
 /// Parse a section's `_index.md`.
@@ -240,16 +301,22 @@ pub fn parse_section_index(
     text: &str,
     markdown: &MarkdownOptions,
 ) -> Result<SectionIndex, Vec<SourceError>> {
-    let (raw, source, body): (RawSection, _, _) = parse_file(path, text)?;
-    let title = match raw.title {
-        Some(title) if title.get_ref().trim().is_empty() => {
-            return Err(vec![source.error_at(title.span(), "`title` is empty")]);
+    let (mut toml, mut front, body) = parse_file(path, text, SECTION_KEYS)?;
+    let title = toml.take::<Spanned<String>>(&mut front, "title");
+    let weight = toml.take::<i64>(&mut front, "weight").value();
+    let extra = toml.take::<toml::Table>(&mut front, "extra").value();
+    toml.finish(front);
+    let title = match title {
+        Field::Value(title) if title.get_ref().trim().is_empty() => {
+            toml.error(title.span(), "`title` is empty");
+            None
         }
-        title => title.map(|t| t.into_inner().trim().to_string()),
+        title => title.value().map(|t| t.into_inner().trim().to_string()),
     };
     let body_start = body.start;
     let intro = markdown::render(&text[body], markdown);
-    let errors = intro.source_errors(path, text, body_start);
+    let mut errors = toml.into_errors();
+    errors.extend(intro.source_errors(path, text, body_start));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -257,18 +324,20 @@ pub fn parse_section_index(
         lang,
         folders,
         title,
-        weight: raw.weight,
+        weight,
         intro_html: intro.html,
-        extra: raw.extra,
+        extra,
     })
 }
 
-type Parsed<'a, T> = (T, TomlSource<'a>, std::ops::Range<usize>);
+type Parsed<'a> = (TomlReader<'a>, Table<'a>, std::ops::Range<usize>);
 
-fn parse_file<'a, T: serde::de::DeserializeOwned>(
+/// Split a content file and parse its front-matter, whose keys are `known`.
+fn parse_file<'a>(
     path: &'a Path,
     text: &'a str,
-) -> Result<Parsed<'a, T>, Vec<SourceError>> {
+    known: &'static [&'static str],
+) -> Result<Parsed<'a>, Vec<SourceError>> {
     let split =
         front_matter::split(text).map_err(|e| vec![SourceError::new(path, 1, 1, e.message())])?;
     let source = TomlSource {
@@ -276,13 +345,8 @@ fn parse_file<'a, T: serde::de::DeserializeOwned>(
         file_text: text,
         range: split.toml,
     };
-    let keys = if path.file_name().is_some_and(|n| n == "_index.md") {
-        &SECTION_KEYS
-    } else {
-        &RELEASE_KEYS
-    };
-    let raw = source.parse(keys)?;
-    Ok((raw, source, split.body))
+    let (toml, front) = source.parse(known)?;
+    Ok((toml, front, split.body))
 }
 
 /// A TOML date or date-time as a point in time with the offset to show it in: an offset

@@ -19,9 +19,10 @@ use axum::body::Bytes;
 use rayon::prelude::*;
 
 use super::watch::Rebuild;
-use crate::content::{self, LoadOptions, STATIC_DIR, SiteFile};
-use crate::error::SiteErrors;
+use crate::content::{self, LoadOptions, STATIC_DIR, SiteFile, TEMPLATES_DIR};
+use crate::error::{SiteErrors, SourceWarning};
 use crate::model::Site;
+use crate::read::{self, Limit, Problems, SiteRoot};
 use crate::render::templates::SiteTemplates;
 use crate::render::{self, OutputFile, PageInput, pages, views::Shared};
 
@@ -30,6 +31,8 @@ pub type Files = HashMap<String, Bytes>;
 
 pub struct LiveSite {
     root: PathBuf,
+    /// The same folder, for reading files again by the load stage's rules.
+    site_root: SiteRoot,
     load: LoadOptions,
     site: Site,
     /// The values every page shares, made from `site`.
@@ -67,6 +70,7 @@ impl LiveSite {
         let contexts = page_inputs(&Shared::new(&site, &prepared));
         Ok(LiveSite {
             root: root.to_path_buf(),
+            site_root: SiteRoot::new(root)?,
             load: load.clone(),
             site,
             prepared,
@@ -160,9 +164,13 @@ impl LiveSite {
                 }
             },
             Rebuild::Templates => {
-                let sources = content::read_templates(&self.root)?;
+                let mut problems = Problems::default();
+                let sources = content::read_templates(&self.site_root, &mut problems);
+                SiteErrors::check(problems.errors)?;
                 let templates = render::site_templates(&sources)?;
                 self.site.templates = sources;
+                let templates_dir = Path::new(TEMPLATES_DIR);
+                replace_warnings(&mut self.site.warnings, &[templates_dir], problems.warnings);
                 self.update(None, Some(templates), true)?
             }
             Rebuild::Static(paths) => {
@@ -180,30 +188,39 @@ impl LiveSite {
 
     /// Re-read the static files at `paths` (files or folders, relative to static/).
     fn reread_static(&mut self, paths: &[String]) -> anyhow::Result<()> {
-        let static_dir = self.root.join(STATIC_DIR);
+        let mut problems = Problems::default();
+        let mut reread = Vec::with_capacity(paths.len());
         for path in paths {
             let below = format!("{path}/");
             self.site
                 .static_files
                 .retain(|f| f.path != *path && !f.path.starts_with(&below));
-            let full = static_dir.join(path);
-            if full.is_file() {
-                let bytes = std::fs::read(&full)?;
-                self.site.static_files.push(SiteFile {
-                    path: path.clone(),
-                    bytes,
-                });
-            } else if full.is_dir() {
-                let files = content::read_tree(&full)?;
+            let relative = Path::new(STATIC_DIR).join(path);
+            let full = self.root.join(&relative);
+            if full.is_dir() {
+                let files =
+                    content::read_tree(&self.site_root, &relative, Limit::Static, &mut problems);
                 self.site
                     .static_files
                     .extend(files.into_iter().map(|f| SiteFile {
                         path: format!("{path}/{}", f.path),
                         bytes: f.bytes,
                     }));
+            } else if std::fs::symlink_metadata(&full).is_ok() {
+                match read::read_path(&self.site_root, &relative, Limit::Static) {
+                    Ok(bytes) => self.site.static_files.push(SiteFile {
+                        path: path.clone(),
+                        bytes,
+                    }),
+                    Err(unread) => problems.add(unread),
+                }
             }
+            reread.push(relative);
         }
         self.site.static_files.sort_by(|a, b| a.path.cmp(&b.path));
+        SiteErrors::check(problems.errors)?;
+        let reread: Vec<&Path> = reread.iter().map(PathBuf::as_path).collect();
+        replace_warnings(&mut self.site.warnings, &reread, problems.warnings);
         Ok(())
     }
 
@@ -283,7 +300,7 @@ impl LiveSite {
             let Some(id) = found else { return Ok(None) };
             let old = &self.site.releases[id];
             let reloaded =
-                content::reload_release(&self.root, old.location.clone(), &self.site.config);
+                content::reload_release(&self.site_root, old.location.clone(), &self.site.config);
             match reloaded {
                 Ok(new) if same_place(old, &new) => edits.push((id, new)),
                 _ => return Ok(None),
@@ -346,6 +363,13 @@ fn same_place(old: &Release, new: &Release) -> bool {
         && old.topics == new.topics
         && old.translation_key == new.translation_key
         && old.draft == new.draft
+}
+
+/// The warnings about files below `read` (files or folders read again) replaced by `found`.
+fn replace_warnings(warnings: &mut Vec<SourceWarning>, read: &[&Path], found: Vec<SourceWarning>) {
+    warnings.retain(|w| !read.iter().any(|path| w.path.starts_with(path)));
+    warnings.extend(found);
+    warnings.sort();
 }
 
 /// Every page of the site with what it shows, by output path.

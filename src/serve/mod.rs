@@ -18,7 +18,7 @@ use anyhow::Context as _;
 use tokio::sync::watch as channel;
 
 use crate::LoadOptions;
-use crate::error::SiteErrors;
+use crate::error::{SiteErrors, SourceWarning};
 use live::{Files, LiveSite, Rebuilt};
 use watch::Rebuild;
 
@@ -55,12 +55,16 @@ pub enum Report<'a> {
         took: Duration,
         /// Releases left out because their date has not come yet.
         scheduled: usize,
+        /// Files skipped (not regular files, link cycles).
+        warnings: &'a [SourceWarning],
     },
     Rebuilt {
         rebuild: &'a Rebuild,
         rebuilt: Rebuilt,
         /// Releases left out because their date has not come yet.
         scheduled: usize,
+        /// Files skipped that the site before this rebuild did not skip.
+        warnings: &'a [SourceWarning],
         took: Duration,
     },
     Failed {
@@ -124,6 +128,7 @@ pub fn run(
         files: live.files().len(),
         took: started.elapsed(),
         scheduled: live.site().scheduled.len(),
+        warnings: &live.site().warnings,
     });
 
     let rebuilder = Rebuilder {
@@ -244,6 +249,7 @@ impl Rebuilder {
             });
         }
         let start = Instant::now();
+        let warned_before = self.live.site().warnings.clone();
         let result = self.live.rebuild(rebuild);
         let previous = self.snapshots.borrow().clone();
         match result {
@@ -253,11 +259,17 @@ impl Rebuilder {
                     files: Arc::new(self.live.files().clone()),
                     errors: Vec::new(),
                 }));
+                let took = start.elapsed();
+                let new_warnings: Vec<SourceWarning> = (self.live.site().warnings.iter())
+                    .filter(|w| !warned_before.contains(w))
+                    .cloned()
+                    .collect();
                 report(Report::Rebuilt {
                     rebuild,
                     rebuilt,
-                    took: start.elapsed(),
+                    took,
                     scheduled: self.live.site().scheduled.len(),
+                    warnings: &new_warnings,
                 });
                 // The pages are served and open tabs reload; the search index follows, under
                 // the same version so that nothing reloads twice.

@@ -199,7 +199,7 @@ fn a_missing_attachment_is_an_error_at_its_front_matter_line() {
     let errors = run.error_lines();
     assert_eq!(errors.len(), 1, "{}", run.stderr);
     assert!(
-        errors[0].starts_with("content/en/press-releases/attached.md:6:29: error: attachment `files/statment.pdf` is not in static/"),
+        errors[0].starts_with("content/en/press-releases/attached.md:6:28: error: attachment `files/statment.pdf` is not in static/"),
         "{}",
         errors[0]
     );
@@ -240,7 +240,7 @@ fn a_build_refuses_broken_links_anchors_and_missing_attachments() {
     let errors = run.error_lines();
     assert_eq!(errors.len(), 3, "{}", run.stderr);
     assert!(
-        errors[0].starts_with("content/en/press-releases/links.md:4:42: error: attachment `files/statment.pdf` is not in static/"),
+        errors[0].starts_with("content/en/press-releases/links.md:4:41: error: attachment `files/statment.pdf` is not in static/"),
         "{}",
         errors[0]
     );

@@ -118,15 +118,14 @@ fn the_complete_examples_of_the_format_page_are_accepted() {
     site.build().ok();
 }
 
-/// The keys of every `("key", Keys::...)` entry in a source file: the keys the code reads.
+/// The keys of every `const …_KEYS: &[&str] = &[…];` list in a source file: the keys the code
+/// reads.
 fn keys_read_by(source: &str) -> Vec<String> {
     source
-        .split("(\"")
+        .split("_KEYS: &[&str] = &[")
         .skip(1)
-        .filter_map(|rest| {
-            let (key, after) = rest.split_once('"')?;
-            after.starts_with(", Keys::").then(|| key.to_string())
-        })
+        .filter_map(|rest| rest.split_once("];").map(|(list, _)| list))
+        .flat_map(|list| list.split('"').skip(1).step_by(2).map(str::to_string))
         .collect()
 }
 

@@ -11,6 +11,7 @@ mod deploy;
 mod docs;
 mod errors;
 mod injection;
+mod load;
 mod output;
 mod search;
 mod search_browser;
