@@ -123,7 +123,16 @@ impl SiteRoot {
                 ))
             }
         })?;
+        let in_content = |path: &Path| path.starts_with(crate::content::CONTENT_DIR);
         match target.strip_prefix(&self.resolved) {
+            // From static/ or templates/, the sources themselves would be published (drafts and
+            // embargoed releases with them). A link to a folder above content/ is a cycle.
+            Ok(inside) if !in_content(self.relative(full)) && in_content(inside) => {
+                Err(error(format!(
+                    "the symbolic link leads to `{}`, in the site's content/: only links inside content/ may lead there, so that drafts are never published",
+                    target.display()
+                )))
+            }
             Ok(inside) if !inside.iter().any(|part| is_hidden(part.as_encoded_bytes())) => Ok(()),
             Ok(_) => Err(error(format!(
                 "the symbolic link leads to `{}`, a hidden folder of the site (or a file in one): links are followed only to what the site shows",

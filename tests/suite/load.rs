@@ -320,6 +320,35 @@ fn a_link_into_a_hidden_folder_of_the_site_is_refused() {
     assert!(!site.output_exists("git/config"));
 }
 
+/// A link from static/ or templates/ into content/ would publish the sources, drafts and
+/// embargoed releases with them.
+#[test]
+fn a_link_from_static_into_the_content_is_refused() {
+    let site = SiteTest::fixture("basic");
+    symlink("../../content/ko", site.path("static/files/sources")).unwrap();
+    std::fs::create_dir(site.path("templates")).unwrap();
+    symlink(
+        "../content/en/press-releases/honolulu.md",
+        site.path("templates/x.html"),
+    )
+    .unwrap();
+    let run = run_within_limits(&site, &["build"]);
+    run.fails(1);
+    let lines = run.error_lines();
+    assert_eq!(lines.len(), 2, "{}", run.stderr);
+    for (line, link) in lines
+        .iter()
+        .zip(["static/files/sources", "templates/x.html"])
+    {
+        assert!(
+            line.starts_with(&format!("{link}:1:1: error: the symbolic link leads to `"))
+                && line.contains("in the site's content/"),
+            "{line}"
+        );
+    }
+    assert!(!site.path("public").exists());
+}
+
 #[test]
 fn link_cycles_end_and_are_reported() {
     let site = SiteTest::fixture("basic");
