@@ -10,6 +10,8 @@ pub mod config;
 pub mod content;
 mod eight_bytes;
 pub mod error;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 mod fitted;
 pub(crate) mod json;
 pub mod markdown;
