@@ -123,8 +123,10 @@ impl TokenSink for SafetySink {
             if name.starts_with("on") || (name == "style" && !alignment) || name == "srcdoc" {
                 *problem = Some(format!("an attribute `{name}` on <{}>", &*tag.name));
             }
-            if matches!(name, "href" | "src" | "action" | "formaction" | "xlink:href")
-                && let Some(reason) = urls::refusal(&attribute.value)
+            if matches!(
+                name,
+                "href" | "src" | "action" | "formaction" | "xlink:href"
+            ) && let Some(reason) = urls::refusal(&attribute.value)
             {
                 *problem = Some(format!("`{name}=\"{}\"`: {reason}", &*attribute.value));
             }
@@ -146,7 +148,10 @@ mod tests {
             "<h2 onmouseover=\"x()\">t</h2>",
             "<img src=\"data:image/png;base64,AA\">",
         ] {
-            assert!(std::panic::catch_unwind(|| assert_safe(html)).is_err(), "{html}");
+            assert!(
+                std::panic::catch_unwind(|| assert_safe(html)).is_err(),
+                "{html}"
+            );
         }
     }
 

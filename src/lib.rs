@@ -12,7 +12,6 @@ mod eight_bytes;
 pub mod error;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
-mod fitted;
 pub(crate) mod json;
 pub mod markdown;
 pub mod model;

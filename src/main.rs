@@ -20,7 +20,6 @@ use cli::{Cli, Command};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    keep_freed_memory();
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
@@ -29,24 +28,6 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-/// mimalloc's `purge_delay` option (its number in `mi_option_t`, which keeps retired options'
-/// numbers so that later ones stay put).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-/// How long freed memory stays with the process before mimalloc hands it back to the system.
-const PURGE_DELAY_MS: std::ffi::c_long = 60_000;
-
-/// Keep freed memory for a minute instead of mimalloc's one second. Handed back, memory a
-/// build frees and later takes again must be faulted in and zeroed by the kernel afresh: at
-/// 50,000 releases per language 4,000–39,000 page faults per build instead of about 1,000,
-/// and 5–7% of the wall time in the benchmark. No build runs for a minute; `serve` still
-/// gives back what it does not use.
-#[allow(unsafe_code)]
-fn keep_freed_memory() {
-    // SAFETY: `mi_option_set` stores an integer option, which mimalloc allows at any time; it
-    // is called before any other thread exists.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
 }
 
 fn run(command: Command) -> anyhow::Result<()> {
@@ -229,22 +210,6 @@ fn report_warnings(warnings: &[SourceWarning]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    #[allow(unsafe_code)]
-    fn the_option_set_is_mimallocs_purge_delay() {
-        // The bindings name the option after it, not this one.
-        assert_eq!(
-            MI_OPTION_PURGE_DELAY,
-            libmimalloc_sys::mi_option_use_numa_nodes - 1
-        );
-        // Only `main` sets it, so tests see mimalloc's default: a purge delay of one second.
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            // SAFETY: reading an integer option that nothing writes while tests run.
-            let delay = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-            assert_eq!(delay, 1_000);
-        }
-    }
 
     #[test]
     fn only_non_loopback_addresses_are_warned_about() {

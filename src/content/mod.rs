@@ -321,9 +321,7 @@ fn parse_file(
     markdown: &MarkdownOptions,
 ) -> Result<Loaded, Vec<SourceError>> {
     let path = &location.source;
-    // Checked with SIMD: std's check goes character by character through Korean text, and
-    // every release is read.
-    let text = simdutf8::basic::from_utf8(bytes)
+    let text = std::str::from_utf8(bytes)
         .map_err(|_| vec![SourceError::new(path, 1, 1, "the file is not UTF-8 text")])?;
     if location.name == "_index" {
         let Location {

@@ -16,7 +16,6 @@ use rayon::prelude::*;
 
 use crate::content::Release;
 use crate::error::{SiteErrors, SourceError};
-use crate::fitted::fitted_bytes;
 use crate::model::Site;
 use crate::search;
 use crate::theme;
@@ -52,7 +51,7 @@ pub fn render_prepared(
     sitemap_max_urls: usize,
 ) -> Result<Vec<OutputFile>, SiteErrors> {
     let files = render_each(site, prepared, sitemap_max_urls, |file| {
-        Ok::<_, SourceError>(kept(file))
+        Ok::<_, SourceError>(file)
     })?;
     Ok(files
         .into_iter()
@@ -125,18 +124,9 @@ pub fn render_inputs(
     templates.start_pass();
     let rendered = inputs
         .par_iter()
-        .map(|input| input.render(templates).map(kept))
+        .map(|input| input.render(templates))
         .collect();
     all_or_errors(rendered)
-}
-
-/// A file that stays in memory with the rest of the site (in `serve`): give back the slack
-/// of its buffer. A build writes each file and lets it go, so it skips the copy.
-fn kept(file: OutputFile) -> OutputFile {
-    OutputFile {
-        path: file.path,
-        bytes: fitted_bytes(file.bytes),
-    }
 }
 
 /// Every result, or every error (sorted, one per place: one broken template fails many
