@@ -1,7 +1,7 @@
 //! Errors in a site's input, each tagged with the file, line and column it was found at.
 //!
-//! Bad input is the one failure the program branches on (exit 1, report every problem), so it
-//! gets its own type; everything else (I/O, bugs) travels as `anyhow::Error`.
+//! Bad input is the one failure the program branches on (exit 1, report every problem): the
+//! library's one error type, [`Error`], has a variant for it.
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
@@ -114,35 +114,61 @@ fn needs_escape(c: char) -> bool {
         )
 }
 
-/// Every problem found in one run over the site, sorted by place.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SiteErrors(pub Vec<SourceError>);
+/// What the library's commands fail with. Bad input is the one failure a caller branches on
+/// (exit 1, every problem reported at its place), so it is a variant of its own; everything
+/// else (a refused output folder, I/O outside the site's files) is `Other`, with its causes.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Every problem found in one run over the site, sorted by place, without repeats.
+    #[error("{}", lines(.0))]
+    Site(Vec<SourceError>),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
 
-impl SiteErrors {
-    /// `Ok(())` when no error was collected, else all of them, sorted and without repeats.
-    pub fn check(mut errors: Vec<SourceError>) -> Result<(), SiteErrors> {
+/// The library's results.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// `Ok(())` when no problem was collected, else all of them as one error.
+    pub fn if_any(errors: Vec<SourceError>) -> Result<()> {
         if errors.is_empty() {
             return Ok(());
         }
+        Err(errors.into())
+    }
+
+    /// The problems in the site's files, if that is what this error is.
+    pub fn site_errors(&self) -> Option<&[SourceError]> {
+        match self {
+            Error::Site(errors) => Some(errors),
+            Error::Other(_) => None,
+        }
+    }
+}
+
+/// Problems collected while reading or checking, turned into an [`Error`] with `?`.
+impl From<Vec<SourceError>> for Error {
+    fn from(mut errors: Vec<SourceError>) -> Self {
         errors.sort();
         errors.dedup();
-        Err(SiteErrors(errors))
+        Error::Site(errors)
     }
 }
 
-impl fmt::Display for SiteErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, error) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{error}")?;
-        }
-        Ok(())
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Self {
+        Error::Other(error.into())
     }
 }
 
-impl std::error::Error for SiteErrors {}
+fn lines(errors: &[SourceError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 /// 1-based line and column (in characters) of a byte offset in `text`.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
@@ -256,8 +282,8 @@ mod tests {
     fn errors_are_sorted_and_deduplicated() {
         let a = SourceError::new("b.md", 1, 1, "x");
         let b = SourceError::new("a.md", 2, 1, "y");
-        let err = SiteErrors::check(vec![a.clone(), b.clone(), a.clone()]).unwrap_err();
-        assert_eq!(err.0, vec![b, a]);
+        let err = Error::if_any(vec![a.clone(), b.clone(), a.clone()]).unwrap_err();
+        assert_eq!(err.site_errors(), Some(&[b, a][..]));
         assert_eq!(err.to_string().lines().count(), 2);
     }
 }

@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 use check::links::{Links, Reading};
 pub use check::{CheckReport, check};
 pub use content::LoadOptions;
-pub use error::{SiteErrors, SourceError, SourceWarning};
+pub use error::{Error, Result, SourceError, SourceWarning};
 pub use model::Site;
 pub use render::OutputFile;
 
@@ -72,21 +72,21 @@ pub struct Timings {
 }
 
 /// Load and model the site at `root`.
-pub fn load(root: &Path, options: &LoadOptions) -> anyhow::Result<Site> {
+pub fn load(root: &Path, options: &LoadOptions) -> Result<Site> {
     let loaded = content::load(root, options)?;
-    Ok(modelled(loaded)?)
+    modelled(loaded)
 }
 
 /// The model of what was loaded, refused when two of its files would share an address.
-fn modelled(loaded: content::LoadedSite) -> Result<Site, SiteErrors> {
+fn modelled(loaded: content::LoadedSite) -> Result<Site, Error> {
     let site = Site::build(loaded)?;
     let urls = render::urls::Urls::new(&site);
-    SiteErrors::check(render::plan::collisions(&site, &urls))?;
+    Error::if_any(render::plan::collisions(&site, &urls))?;
     Ok(site)
 }
 
 /// Load, render and write the site. Nothing is written unless every page rendered.
-pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
+pub fn build(options: &BuildOptions) -> Result<BuildSummary> {
     let mut timings = Timings::default();
     let start = Instant::now();
     let loaded = content::load(&options.root, &options.load)?;
@@ -106,10 +106,12 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildSummary> {
         let scan = links.wants(&file.path).then(|| Links::read(&file.bytes));
         output.stage(&file).map(|staged| (staged, scan))
     });
-    let staged: anyhow::Result<Vec<(output::Staged, Option<check::html::PageScan>)>> = match staged
-    {
-        Ok(results) => results.into_iter().collect(),
-        Err(errors) => Err(errors.into()),
+    let staged: Result<Vec<(output::Staged, Option<check::html::PageScan>)>> = match staged {
+        Ok(results) => results
+            .into_iter()
+            .map(|r| r.map_err(Error::from))
+            .collect(),
+        Err(errors) => Err(errors),
     };
     let staged = match staged.and_then(|staged| checked_links(&links, staged)) {
         Ok(staged) => staged,
@@ -155,7 +157,7 @@ fn link_reading(site: &Site) -> Reading {
 fn checked_links(
     links: &Links<'_>,
     staged: Vec<(output::Staged, Option<check::html::PageScan>)>,
-) -> anyhow::Result<Vec<output::Staged>> {
+) -> Result<Vec<output::Staged>> {
     let mut files = Vec::with_capacity(staged.len());
     let mut scans = BTreeMap::new();
     for (file, scan) in staged {
@@ -165,7 +167,7 @@ fn checked_links(
         files.push(file);
     }
     let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    SiteErrors::check(links.check(&paths, &scans))?;
+    Error::if_any(links.check(&paths, &scans))?;
     Ok(files)
 }
 

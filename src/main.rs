@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use communique::error::escape_controls;
 use communique::serve::{Report, ServeOptions};
-use communique::{BuildOptions, LoadOptions, SiteErrors, SourceWarning};
+use communique::{BuildOptions, Error, LoadOptions, SourceWarning};
 
 use cli::{Cli, Command};
 
@@ -21,16 +21,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // What the site is left as when a command fails: only `build` writes.
+    let outcome = match cli.command {
+        Command::Build(_) => Some("nothing was written"),
+        Command::Serve(_) => Some("serve did not start"),
+        Command::Check(_) => None,
+    };
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            report(&error, "nothing was written");
+            report(&error, outcome);
             ExitCode::from(1)
         }
     }
 }
 
-fn run(command: Command) -> anyhow::Result<()> {
+fn run(command: Command) -> communique::Result<()> {
     match command {
         Command::Build(args) => {
             let timings = args.timings;
@@ -95,7 +101,7 @@ fn run(command: Command) -> anyhow::Result<()> {
                 eprintln!("{warning}");
             }
             if !report.errors.is_empty() {
-                return Err(SiteErrors(report.errors).into());
+                return Err(report.errors.into());
             }
             eprintln!("no errors: {} files would be built", report.files);
         }
@@ -151,7 +157,7 @@ fn report_serve(event: Report<'_>) {
             "search index updated in {:.1} ms ({files_changed} files changed)",
             took.as_secs_f64() * 1000.0
         ),
-        Report::Failed { error } => report(error, "still serving the last good build"),
+        Report::Failed { error } => report(error, Some("still serving the last good build")),
         Report::WatchError { message } => {
             eprintln!(
                 "warning: watching the site's files: {}",
@@ -184,19 +190,21 @@ fn exposure_warning(ip: IpAddr) -> Option<String> {
 
 /// Every site error on its own line, then a count and what became of the site (`outcome`);
 /// other failures with their cause chain.
-fn report(error: &anyhow::Error, outcome: &str) {
-    if let Some(errors) = error.downcast_ref::<SiteErrors>() {
-        for e in &errors.0 {
-            eprintln!("{e}");
+fn report(error: &Error, outcome: Option<&str>) {
+    match error {
+        Error::Site(errors) => {
+            for e in errors {
+                eprintln!("{e}");
+            }
+            let count = errors.len();
+            let plural = if count == 1 { "" } else { "s" };
+            match outcome {
+                Some(outcome) => eprintln!("error: the site has {count} error{plural}; {outcome}"),
+                None => eprintln!("error: the site has {count} error{plural}"),
+            }
         }
-        let count = errors.0.len();
-        eprintln!(
-            "error: the site has {count} error{}; {outcome}",
-            if count == 1 { "" } else { "s" }
-        );
-    } else {
         // Its causes name files of the site.
-        eprintln!("error: {}", escape_controls(&format!("{error:#}")));
+        Error::Other(error) => eprintln!("error: {}", escape_controls(&format!("{error:#}"))),
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::config::Config;
 use crate::content::{LoadedSite, Release, Scheduled, SectionIndex, SiteFile};
-use crate::error::{SiteErrors, SourceError, SourceWarning};
+use crate::error::{Error, SourceError, SourceWarning};
 
 /// Index into `Site::releases`.
 pub type ReleaseId = usize;
@@ -71,7 +71,7 @@ const RESERVED_TOP_LEVEL: [&str; 3] = ["topics", "search", "page"];
 
 impl Site {
     /// Resolve the relations between the loaded files; clashes between files are errors.
-    pub fn build(loaded: LoadedSite) -> Result<Site, SiteErrors> {
+    pub fn build(loaded: LoadedSite) -> Result<Site, Error> {
         let LoadedSite {
             config,
             mut releases,
@@ -142,7 +142,7 @@ impl Site {
             menu[sections[id].lang].push(id);
         }
 
-        SiteErrors::check(errors)?;
+        Error::if_any(errors)?;
         Ok(Site {
             config,
             releases,

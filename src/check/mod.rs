@@ -51,8 +51,8 @@ pub struct UntranslatedRelease {
 }
 
 /// Check the site at `root`. Errors that stop a build (config, front-matter, templates) come
-/// back as `Err(SiteErrors)`, like `build`; what only `check` looks at is in the report.
-pub fn check(root: &Path) -> anyhow::Result<CheckReport> {
+/// back as `Err(Error::Site)`, like `build`; what only `check` looks at is in the report.
+pub fn check(root: &Path) -> crate::Result<CheckReport> {
     let site = crate::load(root, &LoadOptions::default())?;
     let files = render::render(&site)?;
     let links = Links::new(&site, Reading::Everything)?;

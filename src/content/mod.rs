@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use rayon::prelude::*;
 
 use crate::config::{self, Config};
-use crate::error::{SiteErrors, SourceError, SourceWarning};
+use crate::error::{Error, SourceError, SourceWarning};
 use crate::markdown::MarkdownOptions;
 use crate::read::{self, Limit, Problems, SiteRoot, Unread};
 pub use release::{Attachment, Location, Release, SectionIndex};
@@ -67,15 +67,15 @@ pub struct LoadedSite {
 /// Content files read and parsed in one go by one thread: about half a millisecond of work.
 const FILES_PER_BATCH: usize = 32;
 
-/// Read the site at `root`. Problems in its files come back as `SiteErrors`, all at once;
+/// Read the site at `root`. Problems in its files come back as `Error::Site`, all at once;
 /// files skipped come back as the site's `warnings`.
-pub fn load(root: &Path, options: &LoadOptions) -> anyhow::Result<LoadedSite> {
+pub fn load(root: &Path, options: &LoadOptions) -> crate::Result<LoadedSite> {
     let site = SiteRoot::new(root)?;
-    let mut config = config::load(&site).map_err(site_errors)?;
+    let mut config = config::load(&site).map_err(Error::from)?;
     if let Some(url) = &options.base_url {
         config
             .set_base_url(url)
-            .map_err(|message| site_errors(vec![SourceError::new("--base-url", 1, 1, message)]))?;
+            .map_err(|message| Error::from(vec![SourceError::new("--base-url", 1, 1, message)]))?;
     }
     let markdown = MarkdownOptions {
         base_path: config.base_path().to_string(),
@@ -115,7 +115,7 @@ pub fn load(root: &Path, options: &LoadOptions) -> anyhow::Result<LoadedSite> {
     }
     let templates = read_templates(&site, &mut problems);
     let static_files = read_tree(&site, Path::new(STATIC_DIR), Limit::Static, &mut problems);
-    SiteErrors::check(problems.errors)?;
+    Error::if_any(problems.errors)?;
     scheduled.sort_by(|a, b| (a.date.timestamp(), &a.source).cmp(&(b.date.timestamp(), &b.source)));
     let mut warnings = problems.warnings;
     warnings.sort();
@@ -130,12 +130,6 @@ pub fn load(root: &Path, options: &LoadOptions) -> anyhow::Result<LoadedSite> {
         static_files,
         warnings,
     })
-}
-
-fn site_errors(errors: Vec<SourceError>) -> anyhow::Error {
-    SiteErrors::check(errors)
-        .expect_err("called with errors")
-        .into()
 }
 
 enum Loaded {

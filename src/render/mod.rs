@@ -15,7 +15,7 @@ pub mod views;
 use rayon::prelude::*;
 
 use crate::content::Release;
-use crate::error::{SiteErrors, SourceError};
+use crate::error::{Error, SourceError};
 use crate::model::Site;
 use crate::search;
 use crate::theme;
@@ -31,8 +31,8 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Render the whole site. Template errors come back as `SiteErrors`, every distinct one.
-pub fn render(site: &Site) -> Result<Vec<OutputFile>, SiteErrors> {
+/// Render the whole site. Template errors come back as `Error::Site`, every distinct one.
+pub fn render(site: &Site) -> Result<Vec<OutputFile>, Error> {
     render_with_sitemap_limit(site, sitemap::MAX_URLS)
 }
 
@@ -40,7 +40,7 @@ pub fn render(site: &Site) -> Result<Vec<OutputFile>, SiteErrors> {
 pub fn render_with_sitemap_limit(
     site: &Site,
     sitemap_max_urls: usize,
-) -> Result<Vec<OutputFile>, SiteErrors> {
+) -> Result<Vec<OutputFile>, Error> {
     render_prepared(site, &Prepared::new(site), sitemap_max_urls)
 }
 
@@ -49,7 +49,7 @@ pub fn render_prepared(
     site: &Site,
     prepared: &Prepared,
     sitemap_max_urls: usize,
-) -> Result<Vec<OutputFile>, SiteErrors> {
+) -> Result<Vec<OutputFile>, Error> {
     let files = render_each(site, prepared, sitemap_max_urls, |file| {
         Ok::<_, SourceError>(file)
     })?;
@@ -73,7 +73,7 @@ pub fn render_each<T, E>(
     prepared: &Prepared,
     sitemap_max_urls: usize,
     each: impl Fn(OutputFile) -> Result<T, E> + Sync + Send,
-) -> Result<Vec<Result<T, E>>, SiteErrors>
+) -> Result<Vec<Result<T, E>>, Error>
 where
     T: Send,
     E: Send,
@@ -120,7 +120,7 @@ where
 pub fn render_inputs(
     inputs: &[&PageInput],
     templates: &SiteTemplates,
-) -> Result<Vec<OutputFile>, SiteErrors> {
+) -> Result<Vec<OutputFile>, Error> {
     templates.start_pass();
     let rendered = inputs
         .par_iter()
@@ -131,7 +131,7 @@ pub fn render_inputs(
 
 /// Every result, or every error (sorted, one per place: one broken template fails many
 /// pages, and Tera's message may list what each page had, which differs from page to page).
-fn all_or_errors<T>(results: Vec<Result<T, SourceError>>) -> Result<Vec<T>, SiteErrors> {
+fn all_or_errors<T>(results: Vec<Result<T, SourceError>>) -> Result<Vec<T>, Error> {
     let mut oks = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for result in results {
@@ -142,7 +142,7 @@ fn all_or_errors<T>(results: Vec<Result<T, SourceError>>) -> Result<Vec<T>, Site
     }
     errors.sort();
     errors.dedup_by(|a, b| (&a.path, a.line, a.column) == (&b.path, b.line, b.column));
-    SiteErrors::check(errors)?;
+    Error::if_any(errors)?;
     Ok(oks)
 }
 
@@ -232,8 +232,8 @@ fn has_own_robots(site: &Site) -> bool {
 }
 
 /// Tera with the built-in theme and the site's templates, or every error in those templates.
-pub fn site_templates(site_templates: &[(String, String)]) -> Result<SiteTemplates, SiteErrors> {
-    SiteTemplates::new(site_templates).map_err(|e| SiteErrors::check(e).unwrap_err())
+pub fn site_templates(site_templates: &[(String, String)]) -> Result<SiteTemplates, Error> {
+    Ok(SiteTemplates::new(site_templates)?)
 }
 
 /// One page ready to render: the file it becomes, its template and everything it shows.

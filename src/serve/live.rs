@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use super::watch::Rebuild;
 use crate::content::{self, LoadOptions, STATIC_DIR, SiteFile, TEMPLATES_DIR};
-use crate::error::{SiteErrors, SourceWarning};
+use crate::error::{Error, SourceWarning};
 use crate::model::Site;
 use crate::read::{self, Limit, Problems, SiteRoot};
 use crate::render::templates::SiteTemplates;
@@ -61,7 +61,7 @@ pub struct Rebuilt {
 
 impl LiveSite {
     /// Load and render the whole site, through the same pipeline as `build`.
-    pub fn build(root: &Path, load: &LoadOptions) -> anyhow::Result<LiveSite> {
+    pub fn build(root: &Path, load: &LoadOptions) -> crate::Result<LiveSite> {
         let site = crate::load(root, load)?;
         let templates = render::site_templates(&site.templates)?;
         let prepared = Prepared::new(&site);
@@ -138,7 +138,7 @@ impl LiveSite {
     }
 
     /// Rebuild for a change. On error the site served stays as it was.
-    pub fn rebuild(&mut self, rebuild: &Rebuild) -> anyhow::Result<Rebuilt> {
+    pub fn rebuild(&mut self, rebuild: &Rebuild) -> crate::Result<Rebuilt> {
         let rebuild = if self.needs_full {
             &Rebuild::Full
         } else {
@@ -166,7 +166,7 @@ impl LiveSite {
             Rebuild::Templates => {
                 let mut problems = Problems::default();
                 let sources = content::read_templates(&self.site_root, &mut problems);
-                SiteErrors::check(problems.errors)?;
+                Error::if_any(problems.errors)?;
                 let templates = render::site_templates(&sources)?;
                 self.site.templates = sources;
                 let templates_dir = Path::new(TEMPLATES_DIR);
@@ -187,7 +187,7 @@ impl LiveSite {
     }
 
     /// Re-read the static files at `paths` (files or folders, relative to static/).
-    fn reread_static(&mut self, paths: &[String]) -> anyhow::Result<()> {
+    fn reread_static(&mut self, paths: &[String]) -> crate::Result<()> {
         let mut problems = Problems::default();
         let mut reread = Vec::with_capacity(paths.len());
         for path in paths {
@@ -218,7 +218,7 @@ impl LiveSite {
             reread.push(relative);
         }
         self.site.static_files.sort_by(|a, b| a.path.cmp(&b.path));
-        SiteErrors::check(problems.errors)?;
+        Error::if_any(problems.errors)?;
         let reread: Vec<&Path> = reread.iter().map(PathBuf::as_path).collect();
         replace_warnings(&mut self.site.warnings, &reread, problems.warnings);
         Ok(())
@@ -231,7 +231,7 @@ impl LiveSite {
         site: Option<Site>,
         templates: Option<SiteTemplates>,
         all: bool,
-    ) -> Result<Rebuilt, SiteErrors> {
+    ) -> Result<Rebuilt, Error> {
         let model = site.as_ref().unwrap_or(&self.site);
         let renderer = templates.as_ref().unwrap_or(&self.templates);
         let prepared = Prepared::new(model);
@@ -288,7 +288,7 @@ impl LiveSite {
     /// stays where the old one was listed ([`same_place`]): swap the releases in the model, and
     /// render the pages that show them and the derived files they change. `None` when the
     /// change is anything else (or a file no longer parses): the full content rebuild decides.
-    fn edit_releases(&mut self, paths: &[String]) -> Result<Option<Rebuilt>, SiteErrors> {
+    fn edit_releases(&mut self, paths: &[String]) -> Result<Option<Rebuilt>, Error> {
         let mut edits: Vec<(ReleaseId, Release)> = Vec::with_capacity(paths.len());
         for path in paths {
             let path = Path::new(path);

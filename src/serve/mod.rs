@@ -18,7 +18,7 @@ use anyhow::Context as _;
 use tokio::sync::watch as channel;
 
 use crate::LoadOptions;
-use crate::error::{SiteErrors, SourceWarning};
+use crate::error::{Error, SourceWarning};
 use live::{Files, LiveSite, Rebuilt};
 use watch::Rebuild;
 
@@ -68,7 +68,7 @@ pub enum Report<'a> {
         took: Duration,
     },
     Failed {
-        error: &'a anyhow::Error,
+        error: &'a Error,
     },
     /// The search index caught up with a quick rebuild, after its pages were served.
     CaughtUp {
@@ -93,7 +93,7 @@ enum Message {
 pub fn run(
     options: &ServeOptions,
     mut report: impl FnMut(Report<'_>) + Send + 'static,
-) -> anyhow::Result<()> {
+) -> crate::Result<()> {
     let started = Instant::now();
     let listener = TcpListener::bind((options.bind, options.port))
         .with_context(|| format!("cannot listen on {}:{}", options.bind, options.port))?;
@@ -168,7 +168,7 @@ pub fn run(
             .join()
             .map_err(|_| anyhow::anyhow!("the rebuild thread panicked"))?,
     }
-    served.context("the server failed")
+    Ok(served.context("the server failed")?)
 }
 
 /// How long a stop waits for the rebuild loop to end.
@@ -300,10 +300,10 @@ impl Rebuilder {
 }
 
 /// Each error as the terminal shows it: `path:line:column: error: message`.
-fn error_lines(error: &anyhow::Error) -> Vec<String> {
-    match error.downcast_ref::<SiteErrors>() {
-        Some(errors) => errors.0.iter().map(ToString::to_string).collect(),
-        None => vec![format!("error: {error:#}")],
+fn error_lines(error: &Error) -> Vec<String> {
+    match error {
+        Error::Site(errors) => errors.iter().map(ToString::to_string).collect(),
+        Error::Other(error) => vec![format!("error: {error:#}")],
     }
 }
 
