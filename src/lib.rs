@@ -8,10 +8,8 @@
 pub mod check;
 pub mod config;
 pub mod content;
-mod eight_bytes;
 pub mod error;
 mod fitted;
-pub(crate) mod json;
 pub mod markdown;
 pub mod model;
 pub mod output;
