@@ -31,9 +31,16 @@ fn fold(c: char) -> char {
     }
 }
 
+/// The class of a character, the same as that of the character it folds to: capitals are
+/// Latin too.
 fn class(c: char) -> Class {
     match c {
-        'a'..='z' | '0'..='9' | '\u{DF}'..='\u{F6}' | '\u{F8}'..='\u{24F}' => Class::Latin,
+        '0'..='9'
+        | 'A'..='Z'
+        | 'a'..='z'
+        | '\u{C0}'..='\u{D6}'
+        | '\u{D8}'..='\u{F6}'
+        | '\u{F8}'..='\u{24F}' => Class::Latin,
         '\u{AC00}'..='\u{D7A3}'
         | '\u{3040}'..='\u{30FF}'
         | '\u{3400}'..='\u{4DBF}'
@@ -60,7 +67,7 @@ pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
     // Where the character before this one starts.
     let mut previous = 0;
     for (i, c) in text.char_indices() {
-        let c_class = class(fold(c));
+        let c_class = class(c);
         if c_class != run_class {
             end_run(run_class, &text[run_start..i], &mut word, &mut f);
             run_start = i;
@@ -254,6 +261,13 @@ mod tests {
     #[test]
     fn latin_1_capitals_fold_and_accents_stay() {
         assert_eq!(tokenize("CAFÉ Zürich"), ["café", "zürich"]);
+    }
+
+    #[test]
+    fn folding_never_changes_a_class() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(class(c), class(fold(c)), "{c:?}");
+        }
     }
 
     #[test]
