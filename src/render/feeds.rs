@@ -254,10 +254,6 @@ pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     // Runs of text that stays are copied whole: feeds carry whole releases.
-    let next_escape = |text: &str| {
-        text.char_indices()
-            .find_map(|(at, c)| Some((at, c.len_utf8(), xml_escape(c)?)))
-    };
     while let Some((at, len, replacement)) = next_escape(rest) {
         out.push_str(&rest[..at]);
         out.push_str(replacement);
@@ -265,6 +261,19 @@ pub fn escape(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The first character of `text` that [`xml_escape`] changes: where it starts, its length and
+/// what it becomes. Looked for a byte at a time: each such character is ASCII or a C1 control,
+/// whose UTF-8 starts with 0xC2, so others are passed over without being decoded.
+fn next_escape(text: &str) -> Option<(usize, usize, &'static str)> {
+    text.bytes().enumerate().find_map(|(at, byte)| match byte {
+        0x00..=0x1F | b'&' | b'<' | b'>' | b'"' | b'\'' | 0x7F | 0xC2 => {
+            let c = text[at..].chars().next()?;
+            Some((at, c.len_utf8(), xml_escape(c)?))
+        }
+        _ => None,
+    })
 }
 
 /// What `c` becomes in XML text or attributes, if not itself.
@@ -290,6 +299,15 @@ mod tests {
     fn escapes_markup_and_drops_characters_xml_forbids() {
         assert_eq!(escape("a<b>&\"c'\u{1}\n"), "a&lt;b&gt;&amp;&quot;c&apos;\n");
         assert_eq!(escape("외교부\u{85}\u{7f}\tx\u{a0}"), "외교부\tx\u{a0}");
+    }
+
+    /// What [`next_escape`] relies on.
+    #[test]
+    fn every_character_escaped_starts_with_a_byte_that_is_looked_at() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let expected = xml_escape(c).map(|replacement| (3, c.len_utf8(), replacement));
+            assert_eq!(next_escape(&format!("외{c}")), expected, "{c:?}");
+        }
     }
 
     #[test]

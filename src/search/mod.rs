@@ -178,8 +178,7 @@ impl FoldedText {
     /// Append text between tags: character references decoded, white space folded.
     fn push_text(&mut self, text: &str) {
         let mut rest = text;
-        let special = |&(_, c): &(usize, char)| c == '&' || c.is_whitespace();
-        while let Some((at, c)) = rest.char_indices().find(special) {
+        while let Some((at, c)) = next_special(rest) {
             self.push_word(&rest[..at]);
             let (c, len) = match c {
                 '&' => decode_entity(&rest[at..]),
@@ -198,6 +197,19 @@ impl FoldedText {
             self.push_word(c.encode_utf8(&mut [0; 4]));
         }
     }
+}
+
+/// The first reference or white space character of `text`, and where it starts. Looked for a
+/// byte at a time: white space beyond ASCII starts with one of four bytes in UTF-8, so most
+/// characters (a Hangul syllable above all) are passed over without being decoded.
+fn next_special(text: &str) -> Option<(usize, char)> {
+    text.bytes().enumerate().find_map(|(at, byte)| match byte {
+        b'&' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | 0xC2 | 0xE1..=0xE3 => {
+            let c = text[at..].chars().next()?;
+            (c == '&' || c.is_whitespace()).then_some((at, c))
+        }
+        _ => None,
+    })
 }
 
 /// The character a reference at the start of `text` (`&amp;`, `&#39;`, `&#x41;`) stands for,
@@ -255,6 +267,19 @@ mod tests {
             ("a &#32; b&#10;c", "a b c"),
         ] {
             assert_eq!(html_to_text(html), text, "{html:?}");
+        }
+    }
+
+    /// What [`next_special`] relies on.
+    #[test]
+    fn every_white_space_character_starts_with_a_byte_that_is_looked_at() {
+        for c in (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+        {
+            let text = c.to_string();
+            assert_eq!(next_special(&text), Some((0, c)), "{c:?}");
+            assert_eq!(next_special(&format!("외교{text}")), Some((6, c)), "{c:?}");
         }
     }
 
