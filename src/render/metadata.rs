@@ -74,8 +74,8 @@ struct JsonLd<'a> {
 struct Organization<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
-    #[serde(flatten)]
-    ministry: Ministry<'a>,
+    name: &'a str,
+    url: &'a str,
 }
 
 impl NewsArticle<'_> {
@@ -84,7 +84,8 @@ impl NewsArticle<'_> {
     pub fn to_json_ld(&self) -> String {
         let organization = || Organization {
             kind: "GovernmentOrganization",
-            ministry: self.ministry,
+            name: self.ministry.name,
+            url: self.ministry.url,
         };
         let document = JsonLd {
             context: "https://schema.org",
