@@ -8,11 +8,9 @@
 pub mod check;
 pub mod config;
 pub mod content;
-mod eight_bytes;
 pub mod error;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
-pub(crate) mod json;
 pub mod markdown;
 pub mod model;
 pub mod output;

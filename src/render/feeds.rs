@@ -13,7 +13,6 @@ use super::OutputFile;
 use super::i18n::iso;
 use super::urls::Urls;
 use super::views::Shared;
-use crate::eight_bytes;
 use crate::model::{ReleaseId, Site};
 
 /// How many releases a feed carries, newest first.
@@ -263,62 +262,44 @@ fn feed_updated(site: &Site, entries: &[ReleaseId]) -> String {
 
 /// Text or an attribute value escaped for XML (both quote kinds, so it fits either).
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let bytes = text.as_bytes();
-    // Copy runs of plain text whole; stop only at markup and at control characters (C0, DEL
-    // and C1, which is 0xC2 0x80-0x9F in UTF-8): feeds carry whole releases.
-    let mut run_start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Eight bytes at a time up to the next one that may need a look (most of a Korean
-        // text needs none).
-        if let Some(word) = eight_bytes::word_at(bytes, i) {
-            let mask = may_need_escape(word);
-            if mask == 0 {
-                i += 8;
-                continue;
-            }
-            i += eight_bytes::first(mask);
-        }
-        let b = bytes[i];
-        let (replacement, width) = match b {
-            b'&' => (Some("&amp;"), 1),
-            b'<' => (Some("&lt;"), 1),
-            b'>' => (Some("&gt;"), 1),
-            b'"' => (Some("&quot;"), 1),
-            b'\'' => (Some("&apos;"), 1),
-            b'\t' | b'\n' | b'\r' => (None, 0),
-            // Control characters other than tab and line endings are not allowed in XML 1.0.
-            0x00..=0x1F | 0x7F => (Some(""), 1),
-            0xC2 if matches!(bytes.get(i + 1), Some(0x80..=0x9F)) => (Some(""), 2),
-            _ => (None, 0),
-        };
-        match replacement {
-            Some(replacement) => {
-                out.push_str(&text[run_start..i]);
-                out.push_str(replacement);
-                i += width;
-                run_start = i;
-            }
-            None => i += 1,
-        }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    // Runs of text that stays are copied whole: feeds carry whole releases.
+    while let Some((at, len, replacement)) = next_escape(rest) {
+        out.push_str(&rest[..at]);
+        out.push_str(replacement);
+        rest = &rest[at + len..];
     }
-    out.push_str(&text[run_start..]);
+    out.push_str(rest);
     out
 }
 
-/// The bytes of `word` that [`escape`] must look at: markup, control characters (tab and line
-/// endings too, which stay), and 0xC2, which may start a C1 control character.
-#[inline(always)]
-fn may_need_escape(word: u64) -> u64 {
-    eight_bytes::below(word, 0x20)
-        | eight_bytes::equal(word, b'&')
-        | eight_bytes::equal(word, b'<')
-        | eight_bytes::equal(word, b'>')
-        | eight_bytes::equal(word, b'"')
-        | eight_bytes::equal(word, b'\'')
-        | eight_bytes::equal(word, 0x7F)
-        | eight_bytes::equal(word, 0xC2)
+/// The first character of `text` that [`xml_escape`] changes: where it starts, its length and
+/// what it becomes. Looked for a byte at a time: each such character is ASCII or a C1 control,
+/// whose UTF-8 starts with 0xC2, so others are passed over without being decoded.
+fn next_escape(text: &str) -> Option<(usize, usize, &'static str)> {
+    text.bytes().enumerate().find_map(|(at, byte)| match byte {
+        0x00..=0x1F | b'&' | b'<' | b'>' | b'"' | b'\'' | 0x7F | 0xC2 => {
+            let c = text[at..].chars().next()?;
+            Some((at, c.len_utf8(), xml_escape(c)?))
+        }
+        _ => None,
+    })
+}
+
+/// What `c` becomes in XML text or attributes, if not itself.
+fn xml_escape(c: char) -> Option<&'static str> {
+    match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&apos;"),
+        '\t' | '\n' | '\r' => None,
+        // Other control characters (C0, DEL and C1) are not allowed in XML 1.0.
+        '\u{0}'..='\u{1F}' | '\u{7F}'..='\u{9F}' => Some(""),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -331,32 +312,12 @@ mod tests {
         assert_eq!(escape("외교부\u{85}\u{7f}\tx\u{a0}"), "외교부\tx\u{a0}");
     }
 
-    /// What `escape` means, one character at a time.
-    fn escaped_plainly(text: &str) -> String {
-        text.chars()
-            .map(|c| match c {
-                '&' => "&amp;".to_string(),
-                '<' => "&lt;".to_string(),
-                '>' => "&gt;".to_string(),
-                '"' => "&quot;".to_string(),
-                '\'' => "&apos;".to_string(),
-                '\t' | '\n' | '\r' => c.to_string(),
-                '\u{0}'..='\u{1F}' | '\u{7F}'..='\u{9F}' => String::new(),
-                _ => c.to_string(),
-            })
-            .collect()
-    }
-
-    /// Texts long enough for the eight-byte steps, with markup and control characters at
-    /// every place in a word.
+    /// What [`next_escape`] relies on.
     #[test]
-    fn escaping_eight_bytes_at_a_time_is_the_plain_escape() {
-        let pieces = [
-            "a", "Bc", " ", "&", "<", ">", "\"", "'", "\t", "\n", "\u{1}", "\u{7F}", "\u{85}",
-            "\u{A0}", "é", "외교", "·", "\u{9F}", "©",
-        ];
-        for text in eight_bytes::random_texts(&pieces, 20_000) {
-            assert_eq!(escape(&text), escaped_plainly(&text), "{text:?}");
+    fn every_character_escaped_starts_with_a_byte_that_is_looked_at() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let expected = xml_escape(c).map(|replacement| (3, c.len_utf8(), replacement));
+            assert_eq!(next_escape(&format!("외{c}")), expected, "{c:?}");
         }
     }
 

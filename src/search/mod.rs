@@ -7,8 +7,6 @@ pub mod tokenize;
 
 use rayon::prelude::*;
 
-use crate::eight_bytes;
-
 use crate::model::{ReleaseId, Site};
 use crate::render::OutputFile;
 use crate::render::i18n;
@@ -96,36 +94,29 @@ pub fn language_files(site: &Site, urls: &Urls<'_>, lang: usize) -> Vec<OutputFi
 
 /// Tags that end a block of text: replaced by a space so words on either side stay apart.
 fn is_block_tag(name: &str) -> bool {
-    const LONGEST: usize = "blockquote".len();
-    if name.is_empty() || name.len() > LONGEST {
-        return false;
-    }
-    let mut lower = [0u8; LONGEST];
-    let lower = &mut lower[..name.len()];
-    lower.copy_from_slice(name.as_bytes());
-    lower.make_ascii_lowercase();
-    matches!(
-        &*lower,
-        b"p" | b"br"
-            | b"li"
-            | b"ol"
-            | b"ul"
-            | b"h1"
-            | b"h2"
-            | b"h3"
-            | b"h4"
-            | b"h5"
-            | b"h6"
-            | b"td"
-            | b"th"
-            | b"tr"
-            | b"table"
-            | b"blockquote"
-            | b"pre"
-            | b"div"
-            | b"hr"
-            | b"dd"
-    )
+    const BLOCK_TAGS: [&str; 20] = [
+        "p",
+        "br",
+        "li",
+        "ol",
+        "ul",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "td",
+        "th",
+        "tr",
+        "table",
+        "blockquote",
+        "pre",
+        "div",
+        "hr",
+        "dd",
+    ];
+    BLOCK_TAGS.iter().any(|tag| tag.eq_ignore_ascii_case(name))
 }
 
 /// The text of rendered HTML, whitespace folded. The HTML is the Markdown renderer's or
@@ -184,53 +175,19 @@ impl FoldedText {
         self.text.push_str(word);
     }
 
-    /// Append text between tags: character references decoded, white space folded. Words
-    /// with one plain space between them are copied together; only other white space and
-    /// references break the text into separate copies.
+    /// Append text between tags: character references decoded, white space folded.
     fn push_text(&mut self, text: &str) {
-        let bytes = text.as_bytes();
-        let mut chunk_start = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            // Eight bytes at a time up to the next byte that may need a look: most of the text,
-            // a Hangul syllable or a single space between words above all, needs none.
-            if let Some(word) = eight_bytes::word_at(bytes, i) {
-                let mask = may_be_special(word, i == chunk_start);
-                if mask == 0 {
-                    i += 8;
-                    continue;
-                }
-                i += eight_bytes::first(mask);
-            }
-            if bytes[i] == b'&' {
-                self.push_word(&text[chunk_start..i]);
-                let (c, len) = decode_entity(&text[i..]);
-                self.push(c);
-                i += len;
-                chunk_start = i;
-                continue;
-            }
-            let space_len = white_space_len(text, i);
-            if space_len == 0 {
-                i += 1;
-                continue;
-            }
-            // A reference after it may stand for white space: then the space is not alone.
-            let lone_space = bytes[i] == b' '
-                && i > chunk_start
-                && i + 1 < bytes.len()
-                && bytes[i + 1] != b'&'
-                && white_space_len(text, i + 1) == 0;
-            if lone_space {
-                i += 1;
-                continue;
-            }
-            self.push_word(&text[chunk_start..i]);
-            self.space();
-            i += space_len;
-            chunk_start = i;
+        let mut rest = text;
+        while let Some((at, c)) = next_special(rest) {
+            self.push_word(&rest[..at]);
+            let (c, len) = match c {
+                '&' => decode_entity(&rest[at..]),
+                c => (c, c.len_utf8()),
+            };
+            self.push(c);
+            rest = &rest[at + len..];
         }
-        self.push_word(&text[chunk_start..]);
+        self.push_word(rest);
     }
 
     fn push(&mut self, c: char) {
@@ -242,39 +199,17 @@ impl FoldedText {
     }
 }
 
-/// The bytes of `word` that may need a look in [`FoldedText::push_text`]: `&`, white space
-/// (any byte up to the space, or the first byte of a Unicode white space character: 0xC2, or
-/// 0xE0 to 0xE3, 0xE0 let through to keep the test short), except a space that is surely
-/// alone: one followed, within the word, by a byte that is neither of those, and not the first
-/// byte of a chunk (`chunk_start`). No byte that needs a look is left unmarked.
-#[inline(always)]
-fn may_be_special(word: u64, chunk_start: bool) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let space = eight_bytes::equal(word, b' ');
-    let other = eight_bytes::below(word, 0x20)
-        | eight_bytes::equal(word, b'&')
-        | eight_bytes::equal(word, 0xC2)
-        | eight_bytes::equal(word & (ONES * 0xFC), 0xE0);
-    // Each byte's mark moved down onto the byte before it; the last byte's next is unknown.
-    let next_is_special = (space | other) >> 8 | 0x80 << 56;
-    let first_byte = if chunk_start { 0x80 } else { 0 };
-    other | space & (next_is_special | first_byte)
-}
-
-/// The length of the white space character at byte `i` of `text`, or 0. Only ASCII white
-/// space and characters whose UTF-8 starts with one of four bytes can be white space: a
-/// Hangul syllable is passed over byte by byte.
-#[inline(always)]
-fn white_space_len(text: &str, i: usize) -> usize {
-    match text.as_bytes()[i] {
-        b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C => 1,
-        0xC2 | 0xE1 | 0xE2 | 0xE3 => text[i..]
-            .chars()
-            .next()
-            .filter(|c| c.is_whitespace())
-            .map_or(0, char::len_utf8),
-        _ => 0,
-    }
+/// The first reference or white space character of `text`, and where it starts. Looked for a
+/// byte at a time: white space beyond ASCII starts with one of four bytes in UTF-8, so most
+/// characters (a Hangul syllable above all) are passed over without being decoded.
+fn next_special(text: &str) -> Option<(usize, char)> {
+    text.bytes().enumerate().find_map(|(at, byte)| match byte {
+        b'&' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | 0xC2 | 0xE1..=0xE3 => {
+            let c = text[at..].chars().next()?;
+            (c == '&' || c.is_whitespace()).then_some((at, c))
+        }
+        _ => None,
+    })
 }
 
 /// The character a reference at the start of `text` (`&amp;`, `&#39;`, `&#x41;`) stands for,
@@ -335,40 +270,16 @@ mod tests {
         }
     }
 
-    /// What `push_text` means, written plainly: references decoded, then every run of white
-    /// space one space, none at either end.
-    fn folded_plainly(text: &str) -> String {
-        let mut decoded = String::new();
-        let mut i = 0;
-        while i < text.len() {
-            let (c, len) = match text[i..].chars().next() {
-                Some('&') => decode_entity(&text[i..]),
-                Some(c) => (c, c.len_utf8()),
-                None => unreachable!(),
-            };
-            decoded.push(c);
-            i += len;
-        }
-        decoded
-            .split(char::is_whitespace)
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    /// Texts long enough for the eight-byte steps, with spaces alone and in runs at every
-    /// place in a word, next to references and to Unicode white space.
+    /// What [`next_special`] relies on.
     #[test]
-    fn folding_eight_bytes_at_a_time_is_the_plain_fold() {
-        let pieces = [
-            "a", "Bc", " ", "  ", "\t", "\n", "\u{0B}", "&amp;", "&#32;", "&nbsp;", "&x;", "&",
-            "외교", "é", "·", "\u{00A0}", "\u{3000}", "\u{2003}", "\u{0085}", "\u{1680}",
-            "\u{E000}", "ࠀ", "\u{1}",
-        ];
-        for text in eight_bytes::random_texts(&pieces, 20_000) {
-            let mut folded = FoldedText::with_capacity(text.len());
-            folded.push_text(&text);
-            assert_eq!(folded.text, folded_plainly(&text), "{text:?}");
+    fn every_white_space_character_starts_with_a_byte_that_is_looked_at() {
+        for c in (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+        {
+            let text = c.to_string();
+            assert_eq!(next_special(&text), Some((0, c)), "{c:?}");
+            assert_eq!(next_special(&format!("외교{text}")), Some((6, c)), "{c:?}");
         }
     }
 

@@ -22,21 +22,25 @@ enum Class {
 
 /// Lower-case ASCII and Latin-1 capitals; other characters are left as they are (the same
 /// rule in JavaScript, whose full Unicode lower-casing differs from Rust's in corner cases).
-const fn fold(c: char) -> char {
+fn fold(c: char) -> char {
     match c {
         'A'..='Z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{DE}' => {
-            match char::from_u32(c as u32 + 0x20) {
-                Some(lower) => lower,
-                None => c,
-            }
+            char::from_u32(c as u32 + 0x20).unwrap_or(c)
         }
         _ => c,
     }
 }
 
-const fn class(c: char) -> Class {
+/// The class of a character, the same as that of the character it folds to: capitals are
+/// Latin too.
+fn class(c: char) -> Class {
     match c {
-        'a'..='z' | '0'..='9' | '\u{DF}'..='\u{F6}' | '\u{F8}'..='\u{24F}' => Class::Latin,
+        '0'..='9'
+        | 'A'..='Z'
+        | 'a'..='z'
+        | '\u{C0}'..='\u{D6}'
+        | '\u{D8}'..='\u{F6}'
+        | '\u{F8}'..='\u{24F}' => Class::Latin,
         '\u{AC00}'..='\u{D7A3}'
         | '\u{3040}'..='\u{30FF}'
         | '\u{3400}'..='\u{4DBF}'
@@ -45,259 +49,74 @@ const fn class(c: char) -> Class {
     }
 }
 
-/// The class of each ASCII character after folding, and whether folding changes it: most
-/// of an English text, looked up instead of decoded and matched (same rules as `fold` and
-/// `class`, applied when this table is built).
-const ASCII: [(Class, bool); 128] = {
-    let mut table = [(Class::Other, false); 128];
-    let mut byte = 0;
-    while byte < table.len() {
-        let c = byte as u8 as char;
-        let folded = fold(c);
-        table[byte] = (class(folded), folded as u32 != c as u32);
-        byte += 1;
-    }
-    table
-};
-
-/// A term: a slice of the text itself (Korean bigrams), or made in scratch space (a
-/// lower-cased, stemmed Latin word) and valid only during the call.
-#[derive(Debug, Clone, Copy)]
-pub enum Term<'t, 's> {
-    Text(&'t str),
-    Made(&'s str),
-}
-
-impl Term<'_, '_> {
-    pub fn as_str(&self) -> &str {
-        match self {
-            Term::Text(term) | Term::Made(term) => term,
-        }
-    }
-}
-
 /// The terms of `text`, in order (a term may repeat).
 pub fn tokenize(text: &str) -> Vec<String> {
     let mut terms = Vec::new();
-    for_each_term(text, |term| terms.push(term.as_str().to_string()));
+    for_each_term(text, |term| terms.push(term.to_string()));
     terms
 }
 
-/// Call `f` with each term of `text`, in order, without allocating per term: indexing a large
-/// archive tokenizes every release. A Korean bigram is a slice of `text` itself (folding does
-/// not change Hangul or Han), and so is a Latin word that folding and stemming leave as it is;
-/// only the other Latin words are made in scratch space.
-pub fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(Term<'t, '_>)) {
-    let mut scratch = Scratch::default();
+/// Call `f` with each term of `text`, in order: characters folded and grouped into runs of
+/// one class; a CJK run gives its bigrams (or itself, if one character), a Latin run its
+/// stemmed word unless it is a stop word. Indexing a large archive tokenizes every release,
+/// so a term is lent to `f` rather than made into a string of its own.
+pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
+    let mut word = String::new();
+    let mut run_start = 0;
     let mut run_class = Class::Other;
-    // The current run: where it starts, where its last character starts, its length in
-    // characters (counted for CJK runs; a Latin run is taken in steps of whole ASCII words),
-    // and whether folding changes it (a Latin word with capitals).
-    let (mut run_start, mut last_start, mut run_chars, mut run_folds) = (0, 0, 0, false);
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        // An ASCII character is looked up; others are decoded, folded and classed.
-        let (c_class, folds, mut len) = match ASCII.get(usize::from(bytes[i])) {
-            Some(&(c_class, folds)) => (c_class, folds, 1),
-            // Three bytes and more are above U+0800, where folding changes nothing.
-            None => match decode(text, i) {
-                (c, 3) => (class(c), false, 3),
-                (original, len) => {
-                    let c = fold(original);
-                    (class(c), c != original, len)
-                }
-            },
-        };
+    // Where the character before this one starts.
+    let mut previous = 0;
+    for (i, c) in text.char_indices() {
+        let c_class = class(c);
         if c_class != run_class {
-            let run = Run {
-                class: run_class,
-                text: &text[run_start..i],
-                chars: run_chars,
-                folds: run_folds,
-            };
-            run.end(&mut scratch, &mut f);
-            (run_start, run_chars, run_folds) = (i, 0, false);
+            end_run(run_class, &text[run_start..i], &mut word, &mut f);
+            run_start = i;
             run_class = c_class;
+        } else if c_class == Class::Cjk {
+            // Folding changes no CJK character: a bigram is a slice of the text.
+            f(&text[previous..i + c.len_utf8()]);
         }
-        match c_class {
-            Class::Latin => {
-                run_folds |= folds;
-                // The rest of an ASCII word in a tight loop (most of an English text): a Latin
-                // run needs only its end and whether it folds, not its characters one by one.
-                while let Some(&(Class::Latin, folds)) =
-                    bytes.get(i + len).and_then(|&b| ASCII.get(usize::from(b)))
-                {
-                    run_folds |= folds;
-                    len += 1;
-                }
+        previous = i;
+    }
+    end_run(run_class, &text[run_start..], &mut word, &mut f);
+}
+
+/// The last terms of a run of class `run_class`: a CJK run of one character is a term (longer
+/// ones gave their bigrams already); a Latin run is a word, folded and stemmed in `word`.
+fn end_run(run_class: Class, run: &str, word: &mut String, f: &mut impl FnMut(&str)) {
+    match run_class {
+        Class::Cjk if run.chars().nth(1).is_none() => f(run),
+        Class::Latin => {
+            word.clear();
+            // On ASCII, folding is ASCII's lower case, done on the whole word at once.
+            if run.is_ascii() {
+                word.push_str(run);
+                word.make_ascii_lowercase();
+            } else {
+                word.extend(run.chars().map(fold));
             }
-            Class::Cjk => {
-                if run_chars > 0 {
-                    f(Term::Text(&text[last_start..i + len]));
-                }
-                // The rest of the run in a tight loop too (most of a Korean text): every CJK
-                // character takes three bytes, and each gives its bigram with the one before.
-                while is_cjk_at(bytes, i + len) {
-                    f(Term::Text(&text[i..i + len + 3]));
-                    (i, len) = (i + len, 3);
-                    run_chars += 1;
-                }
+            if !STOP_WORDS.contains(&word.as_str()) {
+                stem_in_place(word);
+                f(word);
             }
-            Class::Other => {}
         }
-        last_start = i;
-        run_chars += 1;
-        i += len;
+        Class::Cjk | Class::Other => {}
     }
-    let run = Run {
-        class: run_class,
-        text: &text[run_start..],
-        chars: run_chars,
-        folds: run_folds,
-    };
-    run.end(&mut scratch, &mut f);
-}
-
-/// The character that starts at byte `i` of `text`, and its length. Hangul and Han take three
-/// bytes, decoded here directly: a Korean text is mostly those.
-fn decode(text: &str, i: usize) -> (char, usize) {
-    if let [lead @ 0xE0..=0xEF, b1, b2, ..] = text.as_bytes()[i..] {
-        return (three_bytes(lead, b1, b2).expect("valid UTF-8"), 3);
-    }
-    let c = text[i..].chars().next().expect("i is at a character");
-    (c, c.len_utf8())
-}
-
-/// Whether a CJK character (three bytes) starts at byte `i`.
-#[inline(always)]
-fn is_cjk_at(bytes: &[u8], i: usize) -> bool {
-    match bytes.get(i..i + 3) {
-        // Every CJK range lies between U+3000 and U+DFFF, whose lead bytes are these.
-        Some(&[lead @ 0xE3..=0xED, b1, b2]) => {
-            three_bytes(lead, b1, b2).is_some_and(|c| class(c) == Class::Cjk)
-        }
-        _ => false,
-    }
-}
-
-/// The character of a three-byte UTF-8 sequence (from a `str`, so well formed).
-#[inline(always)]
-fn three_bytes(lead: u8, b1: u8, b2: u8) -> Option<char> {
-    char::from_u32(u32::from(lead & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F))
-}
-
-/// Space reused from word to word: the folded word, and the stemmed one.
-#[derive(Default)]
-struct Scratch {
-    word: String,
-    stem: String,
-}
-
-/// A run of characters of one class.
-struct Run<'t> {
-    class: Class,
-    text: &'t str,
-    chars: usize,
-    folds: bool,
-}
-
-impl<'t> Run<'t> {
-    /// A one-character CJK run is a term of its own (longer runs gave their bigrams as they
-    /// came); a Latin run is a word, dropped or stemmed.
-    #[inline]
-    fn end(&self, scratch: &mut Scratch, f: &mut impl FnMut(Term<'t, '_>)) {
-        match self.class {
-            Class::Cjk if self.chars == 1 => f(Term::Text(self.text)),
-            Class::Latin => {
-                // The word as indexed: the text itself, or its folded copy.
-                let word = if self.folds {
-                    fold_into(self.text, &mut scratch.word)
-                } else {
-                    self.text
-                };
-                if is_stop_word(word) {
-                    return;
-                }
-                let stemmed = stem_into(word, &mut scratch.stem);
-                if !self.folds && stemmed == self.text {
-                    f(Term::Text(self.text));
-                } else {
-                    f(Term::Made(stemmed));
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// `text` folded, in `word`. Most words that fold are ASCII, where folding is ASCII's lower
-/// case, done in place rather than character by character. Kept out of line: inlined, it
-/// made `Run::end` too large to be inlined itself.
-#[inline(never)]
-fn fold_into<'w>(text: &str, word: &'w mut String) -> &'w str {
-    word.clear();
-    if text.is_ascii() {
-        word.push_str(text);
-        word.make_ascii_lowercase();
-    } else {
-        word.extend(text.chars().map(fold));
-    }
-    word
-}
-
-/// A word of up to four bytes packed into an integer (zero-padded), so stop words are
-/// compared as integers instead of strings.
-const fn pack(word: &[u8]) -> Option<u32> {
-    if word.is_empty() || word.len() > 4 {
-        return None;
-    }
-    // Shifted into place rather than copied into an array and read back: the processor
-    // cannot forward those byte stores to the wider load, and this runs on every word.
-    let mut key = 0;
-    let mut i = 0;
-    while i < word.len() {
-        key |= (word[i] as u32) << (8 * i);
-        i += 1;
-    }
-    Some(key)
-}
-
-/// [`STOP_WORDS`] packed; every stop word has one to four letters (checked when built).
-const STOP_KEYS: [u32; STOP_WORDS.len()] = {
-    let mut keys = [0; STOP_WORDS.len()];
-    let mut i = 0;
-    while i < keys.len() {
-        keys[i] = match pack(STOP_WORDS[i].as_bytes()) {
-            Some(key) => key,
-            None => panic!("a stop word is longer than four letters"),
-        };
-        i += 1;
-    }
-    keys
-};
-
-fn is_stop_word(word: &str) -> bool {
-    pack(word.as_bytes()).is_some_and(|key| STOP_KEYS.contains(&key))
 }
 
 /// Porter's step 1 (plurals, -ed, -ing, final y) on a word of ASCII letters; other words
 /// (with digits or accents) are kept as they are.
 pub fn stem(word: &str) -> String {
-    stem_into(word, &mut String::new()).to_string()
+    let mut stemmed = word.to_string();
+    stem_in_place(&mut stemmed);
+    stemmed
 }
 
-/// [`stem`], using `w` as the scratch space (a `String`, so the result needs no UTF-8 check:
-/// it is ASCII in and ASCII out).
-fn stem_into<'a>(word: &'a str, w: &'a mut String) -> &'a str {
-    // Every rule below needs a word that ends in s, d (-ed, -eed), g (-ing) or y: most words
-    // are left as they are without being copied or scanned.
-    let ends_with_suffix = matches!(word.as_bytes().last(), Some(b's' | b'd' | b'g' | b'y'));
-    if !ends_with_suffix || word.len() <= 2 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return word;
+/// [`stem`], changing `w` itself: every rule takes letters off the end or adds one.
+fn stem_in_place(w: &mut String) {
+    if w.len() <= 2 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+        return;
     }
-    w.clear();
-    w.push_str(word);
     // Step 1a: plurals.
     if w.ends_with("sses") || w.ends_with("ies") {
         w.truncate(w.len() - 2);
@@ -334,7 +153,6 @@ fn stem_into<'a>(word: &'a str, w: &'a mut String) -> &'a str {
         w.pop();
         w.push('i');
     }
-    w
 }
 
 /// Porter's consonant: not a vowel, and `y` only after a vowel or at the start.
@@ -378,86 +196,17 @@ fn ends_cvc(w: &[u8]) -> bool {
         && !matches!(w[n - 1], b'w' | b'x' | b'y')
 }
 
-/// The starting value of 32-bit FNV-1a.
-pub const FNV_OFFSET: u32 = 0x811c_9dc5;
-
-/// 32-bit FNV-1a of `bytes`, continuing from `hash`.
-pub fn fnv1a(hash: u32, bytes: &[u8]) -> u32 {
-    bytes.iter().fold(hash, |hash, &byte| {
+/// 32-bit FNV-1a over the UTF-8 bytes of a term: which shard holds its postings. It is part
+/// of the index format (search.js computes it too); the `fnv` crate has only the 64-bit hash.
+pub fn term_hash(term: &str) -> u32 {
+    term.bytes().fold(0x811c_9dc5, |hash, byte| {
         (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
     })
-}
-
-/// FNV-1a over the UTF-8 bytes of a term: which shard holds its postings.
-pub fn term_hash(term: &str) -> u32 {
-    fnv1a(FNV_OFFSET, term.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// What `tokenize` means, written plainly: characters folded and grouped into runs of
-    /// one class; a CJK run gives its bigrams (or itself, if one character), a Latin run its
-    /// stemmed word unless it is a stop word.
-    fn tokenized_plainly(text: &str) -> Vec<String> {
-        let folded: Vec<char> = text.chars().map(fold).collect();
-        let runs = folded.chunk_by(|a, b| class(*a) == class(*b));
-        let mut terms = Vec::new();
-        for run in runs {
-            let word: String = run.iter().collect();
-            match class(run[0]) {
-                Class::Cjk if run.len() == 1 => terms.push(word),
-                Class::Cjk => terms.extend(run.windows(2).map(|pair| pair.iter().collect())),
-                Class::Latin if !STOP_WORDS.contains(&word.as_str()) => terms.push(stem(&word)),
-                Class::Latin | Class::Other => {}
-            }
-        }
-        terms
-    }
-
-    /// Texts mixing every class, with the characters at the edges of the CJK ranges and
-    /// others that share their lead bytes.
-    #[test]
-    fn tokenizing_in_tight_loops_is_the_plain_tokenizer() {
-        let pieces = [
-            "외교",
-            "부",
-            "는",
-            " ",
-            "Ministers",
-            "ROK",
-            "the",
-            "s",
-            "2022",
-            "é",
-            "Ü",
-            "·",
-            ".",
-            "\u{AC00}",
-            "\u{D7A3}",
-            "\u{D7A4}",
-            "\u{D7B0}",
-            "\u{A000}",
-            "\u{3040}",
-            "\u{303F}",
-            "\u{30FF}",
-            "\u{3100}",
-            "\u{3400}",
-            "\u{4DBF}",
-            "\u{4DC0}",
-            "\u{4E00}",
-            "\u{9FFF}",
-            "\u{E000}",
-            "\u{1100}",
-            "外交部",
-            "カナ",
-            "\u{10000}",
-        ];
-        for text in crate::eight_bytes::random_texts(&pieces, 20_000) {
-            assert_eq!(tokenize(&text), tokenized_plainly(&text), "{text:?}");
-        }
-    }
 
     #[test]
     fn korean_words_match_with_particles_attached() {
@@ -515,23 +264,49 @@ mod tests {
     }
 
     #[test]
-    fn the_ascii_table_follows_fold_and_class() {
-        for byte in 0u8..128 {
-            let c = char::from(byte);
-            assert_eq!(
-                ASCII[usize::from(byte)],
-                (class(fold(c)), fold(c) != c),
-                "{c:?}"
-            );
+    fn folding_never_changes_a_class() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(class(c), class(fold(c)), "{c:?}");
         }
-        assert_eq!(tokenize("Hello, WORLD 2024"), ["hello", "world", "2024"]);
     }
 
     #[test]
-    fn stop_words_are_found_and_other_words_are_not() {
-        assert!(STOP_WORDS.iter().all(|w| is_stop_word(w)));
-        assert!(!is_stop_word("") && !is_stop_word("thes") && !is_stop_word("withs"));
-        assert!(!is_stop_word("minister") && !is_stop_word("ab"));
+    fn ascii_folds_and_splits_at_punctuation() {
+        assert_eq!(tokenize("Hello, WORLD 2024"), ["hello", "world", "2024"]);
+        assert_eq!(tokenize("a_b-c~D`e"), ["b", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn stop_words_are_dropped_and_longer_words_kept() {
+        for word in STOP_WORDS {
+            assert_eq!(tokenize(word), Vec::<String>::new(), "{word}");
+            assert_eq!(
+                tokenize(&word.to_uppercase()),
+                Vec::<String>::new(),
+                "{word}"
+            );
+        }
+        assert_eq!(tokenize("thes withs ab"), ["the", "with", "ab"]);
+    }
+
+    /// The first and last characters of each CJK range are CJK; their neighbours, and
+    /// characters sharing their UTF-8 lead bytes, are not.
+    #[test]
+    fn cjk_ranges_end_where_the_rules_say() {
+        for (text, terms) in [
+            ("\u{AC00}\u{D7A3}", &["\u{AC00}\u{D7A3}"][..]),
+            ("\u{D7A4}\u{D7B0}\u{A000}\u{E000}\u{1100}", &[]),
+            ("\u{3040}\u{30FF}", &["\u{3040}\u{30FF}"]),
+            ("\u{303F}\u{3100}", &[]),
+            (
+                "\u{3400}\u{4DBF}\u{4DC0}\u{4E00}\u{9FFF}",
+                &["\u{3400}\u{4DBF}", "\u{4E00}\u{9FFF}"],
+            ),
+            ("外交部\u{10000}カナ", &["外交", "交部", "カナ"]),
+            ("외교·부", &["외교", "부"]),
+        ] {
+            assert_eq!(tokenize(text), terms, "{text:?}");
+        }
     }
 
     #[test]
