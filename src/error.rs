@@ -199,7 +199,7 @@ pub fn line_columns(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
         let between = &text[at..offset];
         match between.rfind('\n') {
             Some(last) => {
-                line += memchr::memchr_iter(b'\n', between.as_bytes()).count();
+                line += between.matches('\n').count();
                 column = between[last + 1..].chars().count() + 1;
             }
             None => column += between.chars().count(),

@@ -72,8 +72,8 @@ impl Iterator for LineRanges<'_> {
             return None;
         }
         let start = self.pos;
-        // memchr's vector search: `str::find` goes through a general character searcher.
-        let end = memchr::memchr(b'\n', &self.text.as_bytes()[start..])
+        let end = self.text[start..]
+            .find('\n')
             .map_or(self.text.len(), |i| start + i + 1);
         self.pos = end;
         Some(start..end)

@@ -30,7 +30,7 @@ impl RawHtml {
         if !html.ends_with('\n') {
             self.text.push('\n');
         }
-        self.lines += memchr::memchr_iter(b'\n', html.as_bytes()).count() as u64;
+        self.lines += html.matches('\n').count() as u64;
         if !html.ends_with('\n') {
             self.lines += 1;
         }

@@ -208,16 +208,10 @@ fn content_html(shared: &Shared<'_>, id: ReleaseId) -> String {
 /// are already absolute, protocol-relative (`//`) or relative are left as they are.
 pub fn absolute_links(html: &str, origin: &str) -> String {
     const NEEDLES: [&str; 2] = ["href=\"/", "src=\"/"];
-    // memchr's vector search: a feed scans every entry's whole body, and `str::find` with a
-    // string took half a percent of a build's instructions. Each needle's next place is kept
-    // and only the one just used is looked for again, so a body of many `src="/` and one late
-    // `href="/` is read once, not once per image.
-    let finders = NEEDLES.map(memchr::memmem::Finder::new);
-    let find_from = |needle: usize, from: usize| {
-        finders[needle]
-            .find(&html.as_bytes()[from..])
-            .map(|i| from + i)
-    };
+    // Each needle's next place is kept and only the one just used is looked for again, so a
+    // body of many `src="/` and one late `href="/` is read once, not once per image.
+    let find_from =
+        |needle: usize, from: usize| html[from..].find(NEEDLES[needle]).map(|i| from + i);
     let mut next = [find_from(0, 0), find_from(1, 0)];
     let mut out = String::with_capacity(html.len() + 256);
     let mut copied = 0;

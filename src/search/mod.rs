@@ -124,12 +124,11 @@ fn is_block_tag(name: &str) -> bool {
 pub fn html_to_text(html: &str) -> String {
     let mut text = FoldedText::with_capacity(html.len());
     let mut rest = html;
-    // memchr's vector search: `str::find` went through a general character searcher for
-    // every tag of every release.
-    while let Some(start) = memchr::memchr(b'<', rest.as_bytes()) {
+    while let Some(start) = rest.find('<') {
         text.push_text(&rest[..start]);
-        let end =
-            memchr::memchr(b'>', &rest.as_bytes()[start..]).map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find('>')
+            .map_or(rest.len(), |e| start + e + 1);
         let name = rest[start + 1..end]
             .trim_start_matches('/')
             .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
