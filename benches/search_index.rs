@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
-use communique::render::urls::Urls;
+use communique::Urls;
 use communique::search::tokenize::tokenize;
 use communique::search::{self, SearchIndex};
 

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
-use communique::error::escape_controls;
+use communique::escape_controls;
 use communique::serve::{Report, ServeOptions};
 use communique::{BuildOptions, Error, LoadOptions, SourceWarning};
 
@@ -64,7 +64,7 @@ fn run(command: Command) -> communique::Result<()> {
             if let Some(note) = scheduled_note(summary.scheduled.len(), "build --future") {
                 eprintln!("{note}");
                 for release in &summary.scheduled {
-                    let date = communique::render::i18n::iso(&release.date);
+                    let date = communique::iso_date(&release.date);
                     let source = release.source.display().to_string();
                     eprintln!("  {date}  {}", escape_controls(&source));
                 }

@@ -5,6 +5,7 @@
 //! plain id and plain classes ([`headings`]), and what is left out is a [`MarkdownProblem`].
 
 mod headings;
+mod problem;
 mod raw_html;
 pub mod urls;
 
@@ -14,7 +15,9 @@ use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html
 
 use crate::error::{SourceError, line_columns};
 use headings::HeadingIds;
+pub use problem::MarkdownProblem;
 use raw_html::RawHtml;
+use urls::moved_under;
 
 /// How to render: fixed for a whole site.
 #[derive(Debug, Clone)]
@@ -31,15 +34,6 @@ pub struct Link {
     pub url: String,
     /// Byte offset of the link in the Markdown text.
     pub offset: usize,
-}
-
-/// Something of the Markdown left out of the page because it is not safe to show: the editor
-/// must mend it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MarkdownProblem {
-    /// Byte offset in the Markdown text, as [`Link::offset`].
-    pub offset: usize,
-    pub message: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -332,16 +326,6 @@ fn under_base_path<'a>(url: CowStr<'a>, base_path: &str) -> CowStr<'a> {
         Some(moved) => CowStr::from(moved),
         None => url,
     }
-}
-
-/// A root-relative `url` moved under `base_path`, or `None` when it stays: a full or
-/// protocol-relative address, a relative one, or one already under the base path.
-fn moved_under(url: &str, base_path: &str) -> Option<String> {
-    let stays = base_path == "/"
-        || !url.starts_with('/')
-        || url.starts_with("//")
-        || url.starts_with(base_path);
-    (!stays).then(|| format!("{}{}", base_path.trim_end_matches('/'), url))
 }
 
 fn fold_whitespace(text: &str, max_chars: usize) -> String {

@@ -26,14 +26,19 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 
-use crate::render::OutputFile;
 use commit::Rename;
 use lock::Lock;
 use marker::{Previous, State};
 use tree::{Kind, Tree};
 
+/// A file of the built site: its path under the output root (`/`-separated) and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
 pub use commit::{Found, Staged};
-pub use lock::LOCK;
 pub use marker::MARKER;
 
 /// The hidden folder inside the output where a build stages changed files (`new/`) and moves

@@ -17,6 +17,11 @@ use walkdir::{DirEntry, WalkDir};
 
 use crate::error::{SourceError, SourceWarning};
 
+/// The site's folders, under its root.
+pub const CONTENT_DIR: &str = "content";
+pub const TEMPLATES_DIR: &str = "templates";
+pub const STATIC_DIR: &str = "static";
+
 /// What a file is read for, which sets how large it may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
@@ -123,7 +128,7 @@ impl SiteRoot {
                 ))
             }
         })?;
-        let in_content = |path: &Path| path.starts_with(crate::content::CONTENT_DIR);
+        let in_content = |path: &Path| path.starts_with(CONTENT_DIR);
         match target.strip_prefix(&self.resolved) {
             // From static/ or templates/, the sources themselves would be published (drafts and
             // embargoed releases with them). A link to a folder above content/ is a cycle.

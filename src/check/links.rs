@@ -18,7 +18,7 @@ use crate::content::{STATIC_DIR, TEMPLATES_DIR};
 use crate::error::{SourceError, suggestion};
 use crate::model::Site;
 use crate::render::pages::{self, Page};
-use crate::render::urls::{Urls, output_file};
+use crate::urls::{Urls, output_file};
 
 /// Which rendered pages are read for their links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

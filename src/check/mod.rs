@@ -52,9 +52,10 @@ pub struct UntranslatedRelease {
 
 /// Check the site at `root`. Errors that stop a build (config, front-matter, templates) come
 /// back as `Err(Error::Site)`, like `build`; what only `check` looks at is in the report.
-pub fn check(root: &Path) -> crate::Result<CheckReport> {
-    let site = crate::load(root, &LoadOptions::default())?;
-    let files = render::render(&site)?;
+pub fn check(root: &Path) -> crate::error::Result<CheckReport> {
+    let site = crate::load::load(root, &LoadOptions::default())?;
+    let prepared = render::prepared::Prepared::new(&site);
+    let files = render::render(&site, &prepared, render::sitemap::MAX_URLS, |file| file)?;
     let links = Links::new(&site, Reading::Everything)?;
     let scans: BTreeMap<String, PageScan> = files
         .par_iter()

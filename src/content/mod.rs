@@ -13,11 +13,9 @@ use crate::config::{self, Config};
 use crate::error::{Error, SourceError, SourceWarning};
 use crate::markdown::MarkdownOptions;
 use crate::read::{self, Limit, Problems, SiteRoot, Unread};
-pub use release::{Attachment, Location, Release, SectionIndex};
+pub use release::{Location, Release, SectionIndex};
 
-pub const CONTENT_DIR: &str = "content";
-pub const TEMPLATES_DIR: &str = "templates";
-pub const STATIC_DIR: &str = "static";
+pub use crate::read::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
 
 /// What `load` should do beyond reading the site as it is.
 #[derive(Debug, Clone, Default)]
@@ -69,7 +67,7 @@ const FILES_PER_BATCH: usize = 32;
 
 /// Read the site at `root`. Problems in its files come back as `Error::Site`, all at once;
 /// files skipped come back as the site's `warnings`.
-pub fn load(root: &Path, options: &LoadOptions) -> crate::Result<LoadedSite> {
+pub fn load(root: &Path, options: &LoadOptions) -> crate::error::Result<LoadedSite> {
     let site = SiteRoot::new(root)?;
     let mut config = config::load(&site).map_err(Error::from)?;
     if let Some(url) = &options.base_url {
@@ -195,8 +193,8 @@ fn content_files(
             }
         }
     }
-    // The languages are walked at the same time: a walk waits on the file system, and at
-    // 10,000 releases per language it is 30 ms that nothing else overlaps.
+    // The languages are walked at the same time: a walk waits on the file system, and
+    // nothing else would overlap that wait.
     let walked: Vec<(Vec<ContentFile>, Problems)> = language_dirs
         .into_par_iter()
         .map(|(lang, dir)| walk_language(site, lang, &dir))

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::CowStr;
 
-use super::MarkdownProblem;
+use super::problem::MarkdownProblem;
 use crate::theme;
 
 /// The ids given so far in one page, and for each id asked for more than once the next

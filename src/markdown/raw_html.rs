@@ -11,7 +11,8 @@ use html5ever::tokenizer::{
     BufferQueue, StartTag, TagToken, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 
-use super::{MarkdownProblem, moved_under, urls};
+use super::problem::MarkdownProblem;
+use super::urls::{self, moved_under};
 
 /// The raw HTML of one Markdown text, piece by piece as the parser found it, each piece on
 /// lines of its own so that a line of the whole leads back to the piece and its offset.

@@ -43,6 +43,16 @@ pub fn shown(text: &str) -> String {
     out
 }
 
+/// A root-relative `url` moved under `base_path`, or `None` when it stays: a full or
+/// protocol-relative address, a relative one, or one already under the base path.
+pub fn moved_under(url: &str, base_path: &str) -> Option<String> {
+    let stays = base_path == "/"
+        || !url.starts_with('/')
+        || url.starts_with("//")
+        || url.starts_with(base_path);
+    (!stays).then(|| format!("{}{}", base_path.trim_end_matches('/'), url))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,12 +39,6 @@ pub struct Staged {
     pub found: Found,
 }
 
-impl Staged {
-    pub fn changed(&self) -> bool {
-        self.found != Found::Same
-    }
-}
-
 /// What a commit works on.
 pub struct Input<'a> {
     pub output: &'a Path,

@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 
-use crate::content::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
+use crate::read::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
 
 /// The start of the names communique keeps for itself inside an output folder.
 pub const RESERVED_PREFIX: &str = ".communique-";

@@ -9,11 +9,11 @@ use std::fmt::Write as _;
 
 use jiff::ZonedDateTime;
 
-use super::OutputFile;
-use super::i18n::iso;
-use super::urls::Urls;
 use super::views::Shared;
+use crate::i18n::iso;
 use crate::model::{ReleaseId, Site};
+use crate::output::OutputFile;
+use crate::urls::Urls;
 
 /// How many releases a feed carries, newest first.
 pub const FEED_ENTRIES: usize = 20;

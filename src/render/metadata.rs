@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::i18n;
 use super::views::Shared;
+use crate::i18n;
 use crate::model::ReleaseId;
 
 /// The Open Graph locale of a language code: `ko` → `ko_KR`, `en` → `en_US`, `pt-BR` → `pt_BR`.

@@ -2,14 +2,12 @@
 //! of output files (pages, feeds, sitemap, then static files). Nothing is written here.
 
 pub mod feeds;
-pub mod i18n;
 pub mod metadata;
 pub mod pages;
 pub mod plan;
 pub mod prepared;
 pub mod sitemap;
 pub mod templates;
-pub mod urls;
 pub mod views;
 
 use rayon::prelude::*;
@@ -17,47 +15,13 @@ use rayon::prelude::*;
 use crate::content::Release;
 use crate::error::{Error, SourceError};
 use crate::model::Site;
+use crate::output::OutputFile;
 use crate::search;
 use crate::theme;
 use pages::Page;
 use prepared::Prepared;
 use templates::SiteTemplates;
 use views::Shared;
-
-/// A file of the built site: its path under the output root (`/`-separated) and its bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
-
-/// Render the whole site. Template errors come back as `Error::Site`, every distinct one.
-pub fn render(site: &Site) -> Result<Vec<OutputFile>, Error> {
-    render_with_sitemap_limit(site, sitemap::MAX_URLS)
-}
-
-/// [`render`] with another limit of URLs per sitemap file, so tests can see the index.
-pub fn render_with_sitemap_limit(
-    site: &Site,
-    sitemap_max_urls: usize,
-) -> Result<Vec<OutputFile>, Error> {
-    render_prepared(site, &Prepared::new(site), sitemap_max_urls)
-}
-
-/// [`render`] over values already prepared from `site` (`serve` keeps them).
-pub fn render_prepared(
-    site: &Site,
-    prepared: &Prepared,
-    sitemap_max_urls: usize,
-) -> Result<Vec<OutputFile>, Error> {
-    let files = render_each(site, prepared, sitemap_max_urls, |file| {
-        Ok::<_, SourceError>(file)
-    })?;
-    Ok(files
-        .into_iter()
-        .map(|f| f.expect("keeping a file never fails"))
-        .collect())
-}
 
 /// Pages rendered in one go by one thread: about a millisecond of work.
 const PAGES_PER_BATCH: usize = 16;
@@ -66,18 +30,16 @@ const FILES_PER_BATCH: usize = 64;
 
 /// Render the whole site over values already prepared from it, and hand each file to `each`
 /// as soon as it is made, in parallel (a build writes it to disk and lets it go, so the site
-/// is never whole in memory). Returns what `each` returned for every file, or every template
-/// error. When a template fails, `each` may already have seen other files.
-pub fn render_each<T, E>(
+/// is never whole in memory; `check` and `serve` keep it, with `|file| file`). Returns what
+/// `each` returned for every file, or every distinct template error (Error::Site). When a
+/// template fails, `each` may already have seen other files. The one entry point of the
+/// stage: `serve` re-renders single pages with [`render_inputs`], the same page pass.
+pub fn render<T: Send>(
     site: &Site,
     prepared: &Prepared,
     sitemap_max_urls: usize,
-    each: impl Fn(OutputFile) -> Result<T, E> + Sync + Send,
-) -> Result<Vec<Result<T, E>>, Error>
-where
-    T: Send,
-    E: Send,
-{
+    each: impl Fn(OutputFile) -> T + Sync + Send,
+) -> Result<Vec<T>, Error> {
     let templates = site_templates(&site.templates)?;
     let shared = Shared::new(site, prepared);
     let pages = pages::all(site);
@@ -248,7 +210,7 @@ pub struct PageInput {
 impl PageInput {
     pub fn new(shared: &Shared<'_>, page: Page) -> Self {
         PageInput {
-            path: urls::output_file(&page.path(&shared.urls)),
+            path: crate::urls::output_file(&page.path(&shared.urls)),
             template: page.template(),
             context: shared.context(page),
         }

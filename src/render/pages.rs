@@ -2,8 +2,10 @@
 //! address and its counterparts in the other languages.
 
 use crate::model::{ReleaseId, SectionId, Site};
-use crate::render::urls::Urls;
-use crate::render::views::RELATED_COUNT;
+use crate::urls::Urls;
+
+/// How many related releases a release page shows.
+pub const RELATED_COUNT: usize = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {

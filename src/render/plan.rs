@@ -8,11 +8,11 @@ use std::path::PathBuf;
 
 use super::feeds;
 use super::pages::{self, Page};
-use super::urls::{Urls, output_file};
 use crate::content::{CONTENT_DIR, STATIC_DIR};
 use crate::error::SourceError;
 use crate::model::Site;
 use crate::search;
+use crate::urls::{Urls, output_file};
 
 /// What makes a file of the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

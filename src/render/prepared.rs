@@ -9,10 +9,10 @@ use serde::Serialize;
 use tera::Value;
 
 use super::feeds;
-use super::i18n::{self, Strings};
 use super::metadata::og_locale;
-use super::urls::{UrlPaths, Urls};
+use crate::i18n::{self, Strings};
 use crate::model::{ReleaseId, Site};
+use crate::urls::{UrlPaths, Urls};
 
 /// Everything pages share, made from one site; [`super::views::Shared`] is the borrowed view.
 pub struct Prepared {
@@ -342,7 +342,7 @@ mod plain {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::i18n::DateView;
+    use crate::i18n::DateView;
 
     /// A summary as serde would write it: what the map built by hand must equal.
     #[derive(Serialize)]

@@ -10,11 +10,11 @@ use std::fmt::Write as _;
 
 use rayon::prelude::*;
 
-use super::OutputFile;
 use super::feeds::escape;
-use super::i18n::iso;
 use super::pages::Page;
 use super::views::Shared;
+use crate::i18n::iso;
+use crate::output::OutputFile;
 
 /// The sitemap protocol's limit of URLs in one file.
 pub const MAX_URLS: usize = 50_000;
@@ -152,5 +152,61 @@ mod tests {
         let entries = vec![big.clone(), big.clone(), big];
         let parts = split(&entries, MAX_URLS);
         assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [1, 1, 1]);
+    }
+
+    const BASE: &str = "https://org.github.io/news/";
+    const SITEMAP: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
+
+    fn render_with_limit(site: &crate::model::Site, sitemap_max_urls: usize) -> Vec<OutputFile> {
+        let prepared = crate::render::prepared::Prepared::new(site);
+        crate::render::render(site, &prepared, sitemap_max_urls, |file| file).unwrap()
+    }
+
+    #[test]
+    fn past_the_limit_the_sitemap_becomes_an_index_of_parts() {
+        let options = crate::content::LoadOptions {
+            base_url: Some(BASE.into()),
+            ..Default::default()
+        };
+        let model = crate::load::load(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/basic")),
+            &options,
+        )
+        .unwrap();
+        let whole = render_with_limit(&model, MAX_URLS);
+        let count_urls = |text: &str| {
+            let doc = roxmltree::Document::parse(text).unwrap();
+            assert_eq!(doc.root_element().tag_name().name(), "urlset");
+            doc.root_element()
+                .children()
+                .filter(|n| n.is_element())
+                .count()
+        };
+        let text_of = |files: &[OutputFile], path: &str| {
+            String::from_utf8(files.iter().find(|f| f.path == path).unwrap().bytes.clone()).unwrap()
+        };
+        let total = count_urls(&text_of(&whole, "sitemap.xml"));
+        assert!(total > 10, "{total}");
+
+        let split = render_with_limit(&model, 4);
+        let index_text = text_of(&split, "sitemap.xml");
+        let index = roxmltree::Document::parse(&index_text).unwrap();
+        assert_eq!(index.root_element().tag_name().name(), "sitemapindex");
+        assert_eq!(index.root_element().tag_name().namespace(), Some(SITEMAP));
+        let parts: Vec<String> = index
+            .descendants()
+            .filter(|n| n.tag_name().name() == "loc")
+            .map(|n| n.text().unwrap().to_string())
+            .collect();
+        assert_eq!(parts.len(), total.div_ceil(4));
+        let mut seen = 0;
+        for (i, loc) in parts.iter().enumerate() {
+            let path = format!("sitemap-{}.xml", i + 1);
+            assert_eq!(*loc, format!("{BASE}{path}"));
+            let urls = count_urls(&text_of(&split, &path));
+            assert!(urls <= 4 && urls > 0);
+            seen += urls;
+        }
+        assert_eq!(seen, total);
     }
 }

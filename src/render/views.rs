@@ -6,11 +6,11 @@
 use serde::Serialize;
 use tera::{Context, Value};
 
-use super::i18n::Strings;
-use super::pages::{Page, PageSlice};
+use super::pages::{Page, PageSlice, RELATED_COUNT};
 use super::prepared::{LinkView, Prepared, crumbs_to, feed_link, home_link, map};
-use super::urls::Urls;
+use crate::i18n::Strings;
 use crate::model::{ReleaseId, Site};
+use crate::urls::Urls;
 
 /// What a page's context is made of: the site, and the values prepared from it once.
 pub struct Shared<'a> {
@@ -19,9 +19,6 @@ pub struct Shared<'a> {
     pub strings: &'a [Strings],
     prepared: &'a Prepared,
 }
-
-/// How many related releases a release page shows.
-pub const RELATED_COUNT: usize = 4;
 
 #[derive(Serialize)]
 struct AttachmentView<'a> {

@@ -14,7 +14,7 @@ use serde::ser::{Serialize, SerializeSeq as _, Serializer};
 use rayon::prelude::*;
 
 use super::tokenize::{for_each_term, term_hash, tokenize};
-use crate::render::OutputFile;
+use crate::output::OutputFile;
 
 /// BM25 parameters (the usual ones).
 const K1: f64 = 1.2;

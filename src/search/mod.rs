@@ -7,10 +7,10 @@ pub mod tokenize;
 
 use rayon::prelude::*;
 
+use crate::i18n;
 use crate::model::{ReleaseId, Site};
-use crate::render::OutputFile;
-use crate::render::i18n;
-use crate::render::urls::Urls;
+use crate::output::OutputFile;
+use crate::urls::Urls;
 use index::IndexBuilder;
 pub use index::{SearchDoc, SearchIndex};
 

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::content::Release;
 use crate::model::ReleaseId;
@@ -22,9 +23,21 @@ use super::watch::Rebuild;
 use crate::content::{self, LoadOptions, STATIC_DIR, SiteFile, TEMPLATES_DIR};
 use crate::error::{Error, SourceWarning};
 use crate::model::Site;
+use crate::output::OutputFile;
 use crate::read::{self, Limit, Problems, SiteRoot};
 use crate::render::templates::SiteTemplates;
-use crate::render::{self, OutputFile, PageInput, pages, views::Shared};
+use crate::render::{self, PageInput, pages, views::Shared};
+
+/// The site as served at one moment: the last good build, and the errors of the last rebuild
+/// when it failed.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Counts good builds; a page from an older one reloads.
+    pub version: u64,
+    pub files: Arc<Files>,
+    /// `path:line:column: error: message` lines; empty when the last rebuild succeeded.
+    pub errors: Vec<String>,
+}
 
 /// The built site as served: output path (`ko/index.html`) to bytes.
 pub type Files = HashMap<String, Bytes>;
@@ -61,12 +74,12 @@ pub struct Rebuilt {
 
 impl LiveSite {
     /// Load and render the whole site, through the same pipeline as `build`.
-    pub fn build(root: &Path, load: &LoadOptions) -> crate::Result<LiveSite> {
-        let site = crate::load(root, load)?;
+    pub fn build(root: &Path, load: &LoadOptions) -> crate::error::Result<LiveSite> {
+        let site = crate::load::load(root, load)?;
         let templates = render::site_templates(&site.templates)?;
         let prepared = Prepared::new(&site);
-        // What `render::render` does, not the pages alone, so serve shows whatever build makes.
-        let built = render::render_prepared(&site, &prepared, render::sitemap::MAX_URLS)?;
+        // All that `render::render` makes, not the pages alone, so serve shows whatever build makes.
+        let built = render::render(&site, &prepared, render::sitemap::MAX_URLS, |file| file)?;
         let contexts = page_inputs(&Shared::new(&site, &prepared));
         Ok(LiveSite {
             root: root.to_path_buf(),
@@ -138,7 +151,7 @@ impl LiveSite {
     }
 
     /// Rebuild for a change. On error the site served stays as it was.
-    pub fn rebuild(&mut self, rebuild: &Rebuild) -> crate::Result<Rebuilt> {
+    pub fn rebuild(&mut self, rebuild: &Rebuild) -> crate::error::Result<Rebuilt> {
         let rebuild = if self.needs_full {
             &Rebuild::Full
         } else {
@@ -159,7 +172,7 @@ impl LiveSite {
             Rebuild::Content(paths) => match self.edit_releases(paths)? {
                 Some(rebuilt) => rebuilt,
                 None => {
-                    let site = crate::load(&self.root, &self.load)?;
+                    let site = crate::load::load(&self.root, &self.load)?;
                     self.update(Some(site), None, false)?
                 }
             },
@@ -187,7 +200,7 @@ impl LiveSite {
     }
 
     /// Re-read the static files at `paths` (files or folders, relative to static/).
-    fn reread_static(&mut self, paths: &[String]) -> crate::Result<()> {
+    fn reread_static(&mut self, paths: &[String]) -> crate::error::Result<()> {
         let mut problems = Problems::default();
         let mut reread = Vec::with_capacity(paths.len());
         for path in paths {

@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use tokio::sync::watch as channel;
 
-use crate::LoadOptions;
+use crate::content::LoadOptions;
 use crate::error::{Error, SourceWarning};
-use live::{Files, LiveSite, Rebuilt};
+use live::{LiveSite, Rebuilt, Snapshot};
 use watch::Rebuild;
 
 /// What `serve` should do.
@@ -32,17 +32,6 @@ pub struct ServeOptions {
     pub drafts: bool,
     /// Show releases dated in the future.
     pub future: bool,
-}
-
-/// The site as served at one moment: the last good build, and the errors of the last rebuild
-/// when it failed.
-#[derive(Debug)]
-pub struct Snapshot {
-    /// Counts good builds; a page from an older one reloads.
-    pub version: u64,
-    pub files: Arc<Files>,
-    /// `path:line:column: error: message` lines; empty when the last rebuild succeeded.
-    pub errors: Vec<String>,
 }
 
 /// What `serve` tells its caller, as it happens.
@@ -93,7 +82,7 @@ enum Message {
 pub fn run(
     options: &ServeOptions,
     mut report: impl FnMut(Report<'_>) + Send + 'static,
-) -> crate::Result<()> {
+) -> crate::error::Result<()> {
     let started = Instant::now();
     let listener = TcpListener::bind((options.bind, options.port))
         .with_context(|| format!("cannot listen on {}:{}", options.bind, options.port))?;

@@ -11,7 +11,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use tokio::sync::watch;
 
-use super::Snapshot;
+use super::live::Snapshot;
 
 /// Addresses `serve` answers itself, under a prefix no site uses.
 pub const SCRIPT_PATH: &str = "/__communique/live-reload.js";

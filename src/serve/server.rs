@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::sync::watch;
 
-use super::Snapshot;
+use super::live::Snapshot;
 use super::reload;
 
 pub fn router(snapshots: watch::Receiver<Arc<Snapshot>>) -> Router {

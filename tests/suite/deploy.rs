@@ -243,51 +243,6 @@ fn the_sitemap_lists_every_page_once_with_reciprocal_alternates() {
     }
 }
 
-#[test]
-fn past_the_limit_the_sitemap_becomes_an_index_of_parts() {
-    let site = SiteTest::fixture("basic");
-    let options = communique::LoadOptions {
-        base_url: Some(BASE.into()),
-        ..Default::default()
-    };
-    let model = communique::load(site.root(), &options).unwrap();
-    let whole = communique::render::render(&model).unwrap();
-    let count_urls = |text: &str| {
-        let doc = roxmltree::Document::parse(text).unwrap();
-        assert_eq!(doc.root_element().tag_name().name(), "urlset");
-        doc.root_element()
-            .children()
-            .filter(|n| n.is_element())
-            .count()
-    };
-    let text_of = |files: &[communique::OutputFile], path: &str| {
-        String::from_utf8(files.iter().find(|f| f.path == path).unwrap().bytes.clone()).unwrap()
-    };
-    let total = count_urls(&text_of(&whole, "sitemap.xml"));
-    assert!(total > 10, "{total}");
-
-    let split = communique::render::render_with_sitemap_limit(&model, 4).unwrap();
-    let index_text = text_of(&split, "sitemap.xml");
-    let index = roxmltree::Document::parse(&index_text).unwrap();
-    assert_eq!(index.root_element().tag_name().name(), "sitemapindex");
-    assert_eq!(index.root_element().tag_name().namespace(), Some(SITEMAP));
-    let parts: Vec<String> = index
-        .descendants()
-        .filter(|n| n.tag_name().name() == "loc")
-        .map(|n| n.text().unwrap().to_string())
-        .collect();
-    assert_eq!(parts.len(), total.div_ceil(4));
-    let mut seen = 0;
-    for (i, loc) in parts.iter().enumerate() {
-        let path = format!("sitemap-{}.xml", i + 1);
-        assert_eq!(*loc, format!("{BASE}{path}"));
-        let urls = count_urls(&text_of(&split, &path));
-        assert!(urls <= 4 && urls > 0);
-        seen += urls;
-    }
-    assert_eq!(seen, total);
-}
-
 /// A child element of the Atom namespace.
 fn atom<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> Option<roxmltree::Node<'a, 'a>> {
     node.children()

@@ -11,6 +11,7 @@ mod deploy;
 mod docs;
 mod errors;
 mod injection;
+mod layers;
 mod load;
 mod output;
 mod search;

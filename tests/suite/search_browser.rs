@@ -249,7 +249,7 @@ fn the_browser_ranks_as_the_rust_index_on_the_shipped_site() {
     let site = SiteTest::shipped_site();
     let output = build(&site, "https://www.mofa.example/");
     let loaded = communique::load(site.root(), &Default::default()).unwrap();
-    let urls = communique::render::urls::Urls::new(&loaded);
+    let urls = communique::Urls::new(&loaded);
     let server = StaticServer::start(&output, "/");
     let tab = chromium.tab();
     let mut shards_seen = std::collections::BTreeSet::new();
