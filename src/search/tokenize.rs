@@ -6,11 +6,14 @@
 //! this file rule for rule; `tests/suite/search_browser.rs` runs both on the same examples.
 
 /// English words too common to help a search; dropping them keeps the posting lists small.
-/// Sorted, so that a word is looked up by binary search rather than compared with each.
+/// Sorted, so that a word is looked up by binary search rather than compared with each; none
+/// is longer than [`LONGEST_STOP_WORD`], so most words are not looked up at all.
 pub const STOP_WORDS: [&str; 27] = [
     "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
     "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
 ];
+
+const LONGEST_STOP_WORD: usize = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Class {
@@ -96,7 +99,7 @@ fn end_run(run_class: Class, run: &str, word: &mut String, f: &mut impl FnMut(&s
             } else {
                 word.extend(run.chars().map(fold));
             }
-            if STOP_WORDS.binary_search(&word.as_str()).is_err() {
+            if word.len() > LONGEST_STOP_WORD || STOP_WORDS.binary_search(&word.as_str()).is_err() {
                 stem_in_place(word);
                 f(word);
             }
@@ -280,6 +283,10 @@ mod tests {
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
         assert!(STOP_WORDS.is_sorted());
+        assert_eq!(
+            STOP_WORDS.map(str::len).into_iter().max(),
+            Some(LONGEST_STOP_WORD)
+        );
     }
 
     #[test]
