@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Every page of the shipped site (built by .ci/run into target/site) through the Nu Html
+# Every page of the shipped site (built by .ci/run, as the README says, into public/) through the Nu Html
 # Checker: any error fails CI.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 jar=.ci/node_modules/vnu-jar/build/dist/vnu.jar
-site=target/site
+site=public
 [ -f "$jar" ] || { echo "missing $jar: run npm ci in .ci/" >&2; exit 1; }
 pages=$(find "$site" -name '*.html' | wc -l)
 [ "$pages" -gt 0 ] || { echo "no pages in $site" >&2; exit 1; }
