@@ -4,11 +4,10 @@
 //! outside; link cycles reported and not followed. Every run is bounded in time, so that a
 //! command that would wait forever fails the test instead of hanging the suite.
 
-use std::io::Read as _;
 use std::os::unix::fs::symlink;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use crate::common::serve::Server;
 use crate::common::{Run, SiteTest};
@@ -20,51 +19,12 @@ const TIME_LIMIT: Duration = Duration::from_secs(60);
 /// within [`TIME_LIMIT`]. Its address space is limited, so that a read that never ends fails
 /// quickly instead of taking the machine's memory.
 fn run_within_limits<'a>(site: &'a SiteTest, args: &[&str]) -> Run<'a> {
-    let mut child = Command::new("sh")
+    let mut shell = Command::new("sh");
+    shell
         .arg("-c")
         .arg("ulimit -v 4000000 && exec \"$0\" \"$@\"")
-        .arg(env!("CARGO_BIN_EXE_communique"))
-        .args(args)
-        .current_dir(site.root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run communique");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = stderr.read_to_end(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
-    });
-    let deadline = Instant::now() + TIME_LIMIT;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "`communique {}` did not end within {TIME_LIMIT:?}; it said:\n{}",
-                args.join(" "),
-                err.join().unwrap()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Run {
-        site,
-        status: status.code().unwrap_or(-1),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
+        .arg(env!("CARGO_BIN_EXE_communique"));
+    site.run_within(shell, args, TIME_LIMIT)
 }
 
 fn mkfifo(path: &Path) {

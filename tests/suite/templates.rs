@@ -2,9 +2,8 @@
 //! every template error (syntax, unknown filter or function, missing include or parent,
 //! errors while rendering) is reported at its own template, line and column, all in one run.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use crate::common::serve::Server;
 use crate::common::{Run, SiteTest};
@@ -25,50 +24,8 @@ const RUNAWAY_RELEASE: &str = "{% extends \"base.html\" %}
 ";
 const RUNAWAY_AT: &str = "templates/release.html:4:15: error: ";
 
-/// `communique <args>` at the site's root, killed (and the test failed) if it is still running
-/// after `limit`, so that a run that would never finish cannot hang the suite.
 fn run_within<'a>(site: &'a SiteTest, args: &[&str], limit: Duration) -> Run<'a> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_communique"))
-        .args(args)
-        .current_dir(site.root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run communique");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "`communique {}` was still running after {limit:?}",
-                args.join(" ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Run {
-        site,
-        status: status.code().unwrap_or(-1),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
+    site.run_within(Command::new(env!("CARGO_BIN_EXE_communique")), args, limit)
 }
 
 /// Every output file with its bytes and modification time.
