@@ -10,7 +10,7 @@ const RELEASE: &str = "content/ko/press-releases/bad.md";
 fn expect_error(fixture: &str, at: &str, expected: &str) {
     let site = SiteTest::fixture("basic");
     site.build().ok();
-    let before = snapshot(&site);
+    let before = site.output_snapshot();
     site.with_error_fixture(fixture, at);
     let run = site.build();
     run.fails(1).says("nothing was written");
@@ -22,22 +22,10 @@ fn expect_error(fixture: &str, at: &str, expected: &str) {
         lines[0]
     );
     assert_eq!(
-        snapshot(&site),
+        site.output_snapshot(),
         before,
         "a failed build must leave the output as it was"
     );
-}
-
-/// Every output file with its bytes and modification time.
-fn snapshot(site: &SiteTest) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
-    site.output_files()
-        .into_iter()
-        .map(|f| {
-            let path = site.path("public").join(&f);
-            let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-            (f, std::fs::read(&path).unwrap(), modified)
-        })
-        .collect()
 }
 
 #[test]

@@ -28,24 +28,12 @@ fn run_within<'a>(site: &'a SiteTest, args: &[&str], limit: Duration) -> Run<'a>
     site.run_within(Command::new(env!("CARGO_BIN_EXE_communique")), args, limit)
 }
 
-/// Every output file with its bytes and modification time.
-fn snapshot(site: &SiteTest) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
-    site.output_files()
-        .into_iter()
-        .map(|f| {
-            let path = site.path("public").join(&f);
-            let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-            (f, std::fs::read(&path).unwrap(), modified)
-        })
-        .collect()
-}
-
 /// Build the basic fixture (the previous output), write `templates/<name>`, build again: exit
 /// 1, exactly the error lines `expected` (each a line's start), nothing written.
 fn expect_template_errors(templates: &[(&str, &str)], expected: &[&str]) {
     let site = SiteTest::fixture("basic");
     site.build().ok();
-    let before = snapshot(&site);
+    let before = site.output_snapshot();
     for (name, text) in templates {
         site.write(&format!("templates/{name}"), text);
     }
@@ -56,14 +44,18 @@ fn expect_template_errors(templates: &[(&str, &str)], expected: &[&str]) {
     for (line, start) in lines.iter().zip(expected) {
         assert!(line.starts_with(start), "expected {start:?}, got {line:?}");
     }
-    assert_eq!(snapshot(&site), before, "a failed build must write nothing");
+    assert_eq!(
+        site.output_snapshot(),
+        before,
+        "a failed build must write nothing"
+    );
 }
 
 #[test]
 fn nested_range_loops_stop_the_build_at_the_range_that_ran_past_the_bound() {
     let site = SiteTest::fixture("basic");
     site.build().ok();
-    let before = snapshot(&site);
+    let before = site.output_snapshot();
     site.write("templates/release.html", RUNAWAY_RELEASE);
     let run = run_within(&site, &["build"], LIMIT);
     run.fails(1).says("nothing was written");
@@ -71,7 +63,11 @@ fn nested_range_loops_stop_the_build_at_the_range_that_ran_past_the_bound() {
     assert_eq!(lines.len(), 1, "{}", run.stderr);
     assert!(lines[0].starts_with(RUNAWAY_AT), "{}", lines[0]);
     assert!(lines[0].contains("is a `range` too long?"), "{}", lines[0]);
-    assert_eq!(snapshot(&site), before, "a failed build must write nothing");
+    assert_eq!(
+        site.output_snapshot(),
+        before,
+        "a failed build must write nothing"
+    );
 }
 
 #[test]

@@ -188,6 +188,19 @@ impl SiteTest {
     }
 
     /// Every file under `public/`, relative, sorted.
+    /// Every output file with its bytes and modification time: what a failed build must leave
+    /// as it was.
+    pub fn output_snapshot(&self) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+        self.output_files()
+            .into_iter()
+            .map(|f| {
+                let path = self.path("public").join(&f);
+                let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+                (f, std::fs::read(&path).unwrap(), modified)
+            })
+            .collect()
+    }
+
     pub fn output_files(&self) -> Vec<String> {
         let root = self.path("public");
         let mut files: Vec<String> = walkdir::WalkDir::new(&root)
